@@ -1,0 +1,39 @@
+// byt5 parse: the user-facing front end. Text in, TOP intent/slot tree out.
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/io_util.h"
+#include "core/error.h"
+#include "decode/engine.h"
+#include "io/tokenizer.h"
+
+namespace byt5::cli {
+
+void add_parse_command(CLI::App& app, Runner& run) {
+  struct Opts {
+    std::string model;
+    std::vector<std::string> texts;
+    int batch_size = 16;
+    int max_new_tokens = 0;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* sub = app.add_subcommand("parse", "Parse requests into TOP trees (text arguments, or stdin lines)");
+  sub->add_option("--model", o->model, "Model directory (default: the shipped model)")->check(CLI::ExistingDirectory);
+  sub->add_option("--batch-size", o->batch_size, "Inputs decoded together")->check(CLI::PositiveNumber);
+  sub->add_option("--max-new-tokens", o->max_new_tokens, "Most tokens generated per input")->check(CLI::PositiveNumber);
+  sub->add_option("text", o->texts, "Requests to parse; stdin lines when none are given");
+  sub->callback([o, &run] {
+    run = [o] {
+      auto lines = o->texts.empty() ? read_lines(std::cin) : o->texts;
+      for (size_t i = 0; i < lines.size(); ++i)
+        if (drop_invalid_utf8(lines[i]).size() != lines[i].size())
+          throw Error("input " + std::to_string(i + 1) + " is not valid UTF-8");
+      auto engine = Engine::load(o->model.empty() ? default_model_dir() : std::filesystem::path(o->model));
+      for (const auto& text : engine->generate_text(lines, GenerateOptions{o->max_new_tokens, o->batch_size}))
+        std::cout << text << "\n";
+      return 0;
+    };
+  });
+}
+
+}  // namespace byt5::cli

@@ -1,0 +1,64 @@
+// Engine: a loaded checkpoint (config, weights, tokenizer) plus what inference needs, behind the
+// calls the CLI, the evaluator and the server use.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace byt5 {
+
+class Tokenizer;
+struct T5Config;
+class T5Model;
+
+// Attention memory grows with the square of the input: refuse absurd requests up front.
+inline constexpr int kDefaultMaxInputTokens = 4096;
+
+struct GenerateOptions {
+  int max_new_tokens = 0;  // 0: enough for the longest TOPv2 parse (see kDefaultMaxNewTokens)
+  int batch_size = 16;     // inputs decoded together
+  int max_input_tokens = kDefaultMaxInputTokens;  // longer inputs are refused with an error
+};
+
+// The longest TOPv2 parse is ~700 bytes; labels as single tokens make it shorter.
+inline constexpr int kDefaultMaxNewTokens = 1024;
+
+struct ScoreResult {
+  double nll_sum = 0;   // summed cross-entropy (natural log) over target tokens + EOS
+  int64_t tokens = 0;   // number of target tokens + EOS
+  double mean() const { return tokens ? nll_sum / tokens : 0.0; }
+};
+
+class Engine {
+ public:
+  // Loads a Hugging Face model directory (config.json, weights, optional added_tokens.json).
+  static std::unique_ptr<Engine> load(const std::filesystem::path& dir);
+  ~Engine();
+
+  const T5Config& config() const;
+  const Tokenizer& tokenizer() const;
+  T5Model& model();
+
+  // Greedy decoding; one result per input, in input order. Ids exclude the start token and include
+  // the final EOS when it was produced.
+  std::vector<std::vector<int>> generate_ids(const std::vector<std::string>& inputs,
+                                             const GenerateOptions& opt = {});
+  std::vector<std::string> generate_text(const std::vector<std::string>& inputs,
+                                         const GenerateOptions& opt = {});
+  // Teacher-forced cross-entropy of target given source, per pair.
+  std::vector<ScoreResult> score(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                 int batch_size = 16);
+
+ private:
+  Engine();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The default model shipped in the repository (models/default), found next to the executable's
+// source tree or via the BYT5_MODEL environment variable.
+std::filesystem::path default_model_dir();
+
+}  // namespace byt5

@@ -1,0 +1,166 @@
+#include "model/t5_model.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "core/error.h"
+#include "ops/attention.h"
+#include "ops/embedding.h"
+#include "ops/ffn_act.h"
+#include "ops/linear.h"
+#include "ops/position_bias.h"
+#include "ops/rms_norm.h"
+
+namespace byt5 {
+
+T5Model::T5Model(ParamSet params) : params_(std::move(params)) {}
+
+// Pre-norm residual block: x += o(attn(q(ln(x)), k(src), v(src))). Self-attention when kv_src is
+// null (keys from ln(x)); cross-attention reads kv_src (B, Tkv, C), which is not normed here.
+void T5Model::attention_block(const AttentionWeights& w, float* x, const float* ln, int B, int Tq, const float* bias,
+                              const float* kv_src, int Tkv, const float* key_mask, bool causal) {
+  const auto& c = config();
+  const int C = c.d_model, I = c.inner_dim();
+  const int Nq = B * Tq;
+  Workspace::ensure(ws_.h, (size_t)Nq * C);
+  Workspace::ensure(ws_.q, (size_t)Nq * I);
+  Workspace::ensure(ws_.att, (size_t)Nq * I);
+  Workspace::ensure(ws_.tmp, (size_t)Nq * C);
+  rms_norm_forward(ws_.h.data(), nullptr, x, ln, Nq, C, c.layer_norm_epsilon);
+  linear_forward(ws_.q.data(), ws_.h.data(), w.q, Nq, C, I);
+  const float* src = kv_src ? kv_src : ws_.h.data();
+  const int Nk = B * Tkv;
+  Workspace::ensure(ws_.k, (size_t)Nk * I);
+  Workspace::ensure(ws_.v, (size_t)Nk * I);
+  linear_forward(ws_.k.data(), src, w.k, Nk, C, I);
+  linear_forward(ws_.v.data(), src, w.v, Nk, C, I);
+  AttentionShape s{B, Tq, Tkv, c.num_heads, c.d_kv, (long)Tq * I, (long)Tkv * I, causal, 0};
+  attention_forward(ws_.att.data(), nullptr, ws_.q.data(), ws_.k.data(), ws_.v.data(), bias, key_mask, s);
+  linear_forward(x, ws_.att.data(), w.o, Nq, I, C, /*accumulate=*/true);
+}
+
+void T5Model::feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N) {
+  const auto& c = config();
+  const int C = c.d_model, F = c.d_ff;
+  Workspace::ensure(ws_.h, (size_t)N * C);
+  Workspace::ensure(ws_.a, (size_t)N * F);
+  Workspace::ensure(ws_.b, (size_t)N * F);
+  rms_norm_forward(ws_.h.data(), nullptr, x, ln, N, C, c.layer_norm_epsilon);
+  linear_forward(ws_.a.data(), ws_.h.data(), w.wi0, N, C, F);
+  if (w.wi1) linear_forward(ws_.b.data(), ws_.h.data(), w.wi1, N, C, F);
+  ffn_act_forward(ws_.a.data(), ws_.a.data(), w.wi1 ? ws_.b.data() : nullptr, (long)N * F, c.act);
+  linear_forward(x, ws_.a.data(), w.wo, N, F, C, /*accumulate=*/true);
+}
+
+void T5Model::lm_head(float* logits, const float* x, int N) {
+  const auto& c = config();
+  const int C = c.d_model;
+  Workspace::ensure(ws_.h, (size_t)N * C);
+  rms_norm_forward(ws_.h.data(), nullptr, x, params_.w().dec_final_ln, N, C, c.layer_norm_epsilon);
+  if (c.tie_word_embeddings) {
+    // Tied embeddings: Hugging Face rescales the decoder output by d_model^-0.5 first.
+    const float scale = 1.0f / std::sqrt(static_cast<float>(C));
+    for (size_t i = 0; i < (size_t)N * C; ++i) ws_.h[i] *= scale;
+  }
+  linear_forward(logits, ws_.h.data(), params_.w().lm_head, N, C, c.vocab_size);
+}
+
+void T5Model::encode(float* enc_out, const int* ids, const float* mask, int B, int T) {
+  const auto& c = config();
+  const auto& w = params_.w();
+  const int C = c.d_model, N = B * T;
+  Workspace::ensure(ws_.x, (size_t)N * C);
+  Workspace::ensure(ws_.bias, (size_t)c.num_heads * T * T);
+  embedding_forward(ws_.x.data(), ids, w.shared, N, C, c.vocab_size);
+  position_bias_forward(ws_.bias.data(), w.enc_rel_bias, c.num_heads, T, T, 0, true, c.relative_attention_num_buckets,
+                        c.relative_attention_max_distance);
+  for (const auto& L : w.enc) {
+    attention_block(L.attn, ws_.x.data(), L.ln_attn, B, T, ws_.bias.data(), nullptr, T, mask, false);
+    feed_forward(L.ffn, ws_.x.data(), L.ln_ffn, N);
+  }
+  rms_norm_forward(enc_out, nullptr, ws_.x.data(), w.enc_final_ln, N, C, c.layer_norm_epsilon);
+}
+
+void T5Model::decode_full(float* logits, const int* dec_ids, int B, int Td, const float* enc_out,
+                          const float* enc_mask, int Te) {
+  const auto& c = config();
+  const auto& w = params_.w();
+  const int C = c.d_model, N = B * Td;
+  AlignedBuffer<float> x((size_t)N * C), bias((size_t)c.num_heads * Td * Td);
+  embedding_forward(x.data(), dec_ids, w.shared, N, C, c.vocab_size);
+  position_bias_forward(bias.data(), w.dec_rel_bias, c.num_heads, Td, Td, 0, false, c.relative_attention_num_buckets,
+                        c.relative_attention_max_distance);
+  for (const auto& L : w.dec) {
+    attention_block(L.self, x.data(), L.ln_self, B, Td, bias.data(), nullptr, Td, nullptr, true);
+    attention_block(L.cross, x.data(), L.ln_cross, B, Td, nullptr, enc_out, Te, enc_mask, false);
+    feed_forward(L.ffn, x.data(), L.ln_ffn, N);
+  }
+  lm_head(logits, x.data(), N);
+}
+
+DecoderCache T5Model::start_decoding(const float* enc_out, const float* enc_mask, int B, int Te, int max_len) {
+  const auto& c = config();
+  const int C = c.d_model, I = c.inner_dim();
+  DecoderCache cache;
+  cache.B = B;
+  cache.Te = Te;
+  cache.max_len = max_len;
+  cache.enc_mask.resize((size_t)B * Te);
+  for (size_t i = 0; i < (size_t)B * Te; ++i) cache.enc_mask[i] = enc_mask ? enc_mask[i] : 1.0f;
+  for (const auto& L : params_.w().dec) {
+    cache.self_k.emplace_back((size_t)B * max_len * I);
+    cache.self_v.emplace_back((size_t)B * max_len * I);
+    cache.cross_k.emplace_back((size_t)B * Te * I);
+    cache.cross_v.emplace_back((size_t)B * Te * I);
+    linear_forward(cache.cross_k.back().data(), enc_out, L.cross.k, B * Te, C, I);
+    linear_forward(cache.cross_v.back().data(), enc_out, L.cross.v, B * Te, C, I);
+  }
+  return cache;
+}
+
+void T5Model::decode_step(DecoderCache& cache, const int* ids, float* logits) {
+  const auto& c = config();
+  const auto& w = params_.w();
+  const int B = cache.B, C = c.d_model, I = c.inner_dim(), H = c.num_heads;
+  const int t = cache.len;
+  if (t >= cache.max_len) throw Error("decoder cache is full (" + std::to_string(cache.max_len) + " positions)");
+  Workspace::ensure(ws_.x, (size_t)B * C);
+  Workspace::ensure(ws_.h, (size_t)B * C);
+  Workspace::ensure(ws_.q, (size_t)B * I);
+  Workspace::ensure(ws_.att, (size_t)B * I);
+  Workspace::ensure(ws_.bias, (size_t)H * (t + 1));
+  float* x = ws_.x.data();
+  embedding_forward(x, ids, w.shared, B, C, c.vocab_size);
+  position_bias_forward(ws_.bias.data(), w.dec_rel_bias, H, 1, t + 1, t, false, c.relative_attention_num_buckets,
+                        c.relative_attention_max_distance);
+  for (size_t l = 0; l < w.dec.size(); ++l) {
+    const auto& L = w.dec[l];
+    // Self-attention: append this position's K/V to the cache, attend over positions 0..t.
+    rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_self, B, C, c.layer_norm_epsilon);
+    linear_forward(ws_.q.data(), ws_.h.data(), L.self.q, B, C, I);
+    Workspace::ensure(ws_.k, (size_t)B * I);
+    Workspace::ensure(ws_.v, (size_t)B * I);
+    linear_forward(ws_.k.data(), ws_.h.data(), L.self.k, B, C, I);
+    linear_forward(ws_.v.data(), ws_.h.data(), L.self.v, B, C, I);
+    for (int b = 0; b < B; ++b) {
+      std::memcpy(cache.self_k[l].data() + ((size_t)b * cache.max_len + t) * I, ws_.k.data() + (size_t)b * I, sizeof(float) * I);
+      std::memcpy(cache.self_v[l].data() + ((size_t)b * cache.max_len + t) * I, ws_.v.data() + (size_t)b * I, sizeof(float) * I);
+    }
+    AttentionShape ss{B, 1, t + 1, H, c.d_kv, (long)I, (long)cache.max_len * I, false, 0};
+    attention_forward(ws_.att.data(), nullptr, ws_.q.data(), cache.self_k[l].data(), cache.self_v[l].data(),
+                      ws_.bias.data(), nullptr, ss);
+    linear_forward(x, ws_.att.data(), L.self.o, B, I, C, true);
+    // Cross-attention over the precomputed encoder K/V.
+    rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_cross, B, C, c.layer_norm_epsilon);
+    linear_forward(ws_.q.data(), ws_.h.data(), L.cross.q, B, C, I);
+    AttentionShape cs{B, 1, cache.Te, H, c.d_kv, (long)I, (long)cache.Te * I, false, 0};
+    attention_forward(ws_.att.data(), nullptr, ws_.q.data(), cache.cross_k[l].data(), cache.cross_v[l].data(), nullptr,
+                      cache.enc_mask.data(), cs);
+    linear_forward(x, ws_.att.data(), L.cross.o, B, I, C, true);
+    feed_forward(L.ffn, x, L.ln_ffn, B);
+  }
+  lm_head(logits, x, B);
+  cache.len = t + 1;
+}
+
+}  // namespace byt5

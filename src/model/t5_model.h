@@ -1,0 +1,57 @@
+// T5 v1.1 inference forward pass in fp32 on the CPU: encoder, teacher-forced decoder, and an
+// incremental decoder with a self-attention KV cache and cross-attention K/V computed once.
+// Dimension letters: B batch, T/Te/Td positions, C d_model, I heads*d_kv, F d_ff, V vocab.
+#pragma once
+#include <vector>
+
+#include "core/aligned_buffer.h"
+#include "model/config.h"
+#include "model/weights.h"
+
+namespace byt5 {
+
+// Per-sequence decoder state for incremental decoding.
+struct DecoderCache {
+  int B = 0, Te = 0, max_len = 0, len = 0;  // len: positions already in the cache
+  std::vector<AlignedBuffer<float>> self_k, self_v;    // per layer (B, max_len, I)
+  std::vector<AlignedBuffer<float>> cross_k, cross_v;  // per layer (B, Te, I)
+  AlignedBuffer<float> enc_mask;                       // (B, Te)
+};
+
+// Scratch space reused across calls; grows to the largest shape seen.
+struct Workspace {
+  AlignedBuffer<float> x, h, q, k, v, att, tmp, a, b, bias;
+  static void ensure(AlignedBuffer<float>& buf, size_t n) {
+    if (buf.size() < n) buf.resize(n);
+  }
+};
+
+class T5Model {
+ public:
+  explicit T5Model(ParamSet params);
+
+  const T5Config& config() const { return params_.config(); }
+  ParamSet& params() { return params_; }
+  const ParamSet& params() const { return params_; }
+
+  // ids (B, T) padded; mask (B, T) 1/0 (null: all valid). enc_out (B, T, C).
+  void encode(float* enc_out, const int* ids, const float* mask, int B, int T);
+  // Teacher forcing: dec_ids (B, Td) -> logits (B, Td, V).
+  void decode_full(float* logits, const int* dec_ids, int B, int Td, const float* enc_out, const float* enc_mask,
+                   int Te);
+  // Computes the cross-attention K/V once and sizes the self-attention cache for max_len steps.
+  DecoderCache start_decoding(const float* enc_out, const float* enc_mask, int B, int Te, int max_len);
+  // Feeds one token per row at position cache.len; writes logits (B, V) and advances the cache.
+  void decode_step(DecoderCache& cache, const int* ids, float* logits);
+
+ private:
+  void attention_block(const AttentionWeights& w, float* x, const float* ln, int B, int Tq, const float* bias,
+                       const float* kv_src, int Tkv, const float* key_mask, bool causal);
+  void feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N);
+  void lm_head(float* logits, const float* x, int N);
+
+  ParamSet params_;
+  Workspace ws_;
+};
+
+}  // namespace byt5

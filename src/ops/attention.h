@@ -1,0 +1,31 @@
+// T5 attention core (no 1/sqrt(d) scaling): probs = softmax(q k^T + bias + mask), out = probs v.
+// Heads live side by side in the rows: q, k, v, out rows are (H * D) wide.
+#pragma once
+
+namespace byt5 {
+
+struct AttentionShape {
+  int B = 1;       // batch
+  int Tq = 1;      // query positions
+  int Tk = 1;      // key positions
+  int H = 1;       // heads
+  int D = 1;       // d_kv
+  long q_bstride = 0;   // floats between batch rows of q and out (usually Tq * H * D)
+  long kv_bstride = 0;  // floats between batch rows of k and v (a KV cache may be longer than Tk)
+  // Causal masking: key j is visible to query i iff j <= i + q_offset. Ignored when !causal.
+  bool causal = false;
+  int q_offset = 0;
+};
+
+// q (B, Tq, H*D), k/v (B, Tk, H*D) with the strides above; bias (H, Tq, Tk) shared over the batch or
+// null; key_mask (B, Tk) with 1 = attend, 0 = padding, or null. probs (B, H, Tq, Tk) is written
+// when non-null (kept for backward). out (B, Tq, H*D).
+void attention_forward(float* out, float* probs, const float* q, const float* k, const float* v, const float* bias,
+                       const float* key_mask, const AttentionShape& s);
+
+// Given dout and the saved probs: dq, dk, dv (assigned, same layout as the inputs) and dbias
+// (H, Tq, Tk, accumulated over the batch; may be null).
+void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout, const float* probs,
+                        const float* q, const float* k, const float* v, const AttentionShape& s);
+
+}  // namespace byt5
