@@ -2,9 +2,12 @@
 
 #include <cstddef>
 
+#include "backends/cpu/small_m_gemm.h"
+
 namespace byt5 {
 
 void linear_forward(float* y, const float* x, const float* W, int M, int K, int N, bool accumulate) {
+  if (M <= kSmallM) return small_m_gemm(y, x, W, M, K, N, accumulate);
   sgemm(false, true, M, N, K, 1.0f, x, K, W, K, accumulate ? 1.0f : 0.0f, y, N);
 }
 

@@ -1,0 +1,40 @@
+// Runs the byt5 binary as a user would, capturing stdout and the exit status.
+#pragma once
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "test_util.h"
+
+namespace byt5::test {
+
+struct CmdResult {
+  int status = -1;  // exit code
+  std::string out;  // stdout
+};
+
+// Runs `BYT5_BINARY args` with `input` on stdin; stderr goes to a temp file in `err` when given.
+inline CmdResult run_byt5(const std::string& args, const std::string& input = "", std::string* err = nullptr) {
+  TempDir tmp;
+  write_file(tmp.path / "in", input);
+  std::string cmd = std::string("'") + BYT5_BINARY + "' " + args + " < '" + (tmp.path / "in").string() + "' 2> '" +
+                    (tmp.path / "err").string() + "'";
+  CmdResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  if (err) {
+    std::ifstream in(tmp.path / "err");
+    err->assign(std::istreambuf_iterator<char>(in), {});
+  }
+  return r;
+}
+
+inline std::string quote(const std::string& s) { return "'" + s + "'"; }
+
+}  // namespace byt5::test
