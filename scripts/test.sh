@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
+# ctest runs two test processes at once on 2 cores: spinning OpenMP threads would starve each other.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 echo "== tests (Release)"
 ctest --test-dir build --output-on-failure -j2
 

@@ -56,7 +56,11 @@ std::vector<std::vector<int>> Engine::generate_ids(const std::vector<std::string
     size_t end = std::min(order.size(), start + bs);
     std::vector<std::vector<int>> batch;
     for (size_t i = start; i < end; ++i) batch.push_back(enc[order[i]]);
-    auto res = greedy_decode(*impl_->model, batch, max_new);
+    std::vector<std::vector<int>> res;
+    if (batch.size() == 1 && opt.draft)
+      res.push_back(greedy_decode_drafted(*impl_->model, batch[0], max_new, copy_drafter(batch[0], config().eos_token_id)));
+    else
+      res = greedy_decode(*impl_->model, batch, max_new);
     for (size_t i = start; i < end; ++i) out[order[i]] = std::move(res[i - start]);
   }
   return out;

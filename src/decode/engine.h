@@ -20,6 +20,9 @@ struct GenerateOptions {
   int max_new_tokens = 0;  // 0: enough for the longest TOPv2 parse (see kDefaultMaxNewTokens)
   int batch_size = 16;     // inputs decoded together
   int max_input_tokens = kDefaultMaxInputTokens;  // longer inputs are refused with an error
+  // A batch of one is decoded draft-and-verify (drafts copied from the input): same ids, fewer
+  // decoder passes. Off: plain one-token-per-pass greedy.
+  bool draft = true;
 };
 
 // The longest TOPv2 parse is ~700 bytes; labels as single tokens make it shorter.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "backends/cpu/small_m_gemm.h"
 #include "core/error.h"
 
 namespace byt5 {
@@ -55,6 +56,63 @@ std::vector<std::vector<int>> greedy_decode(T5Model& model, const std::vector<st
     }
   }
   return out;
+}
+
+std::vector<int> greedy_decode_drafted(T5Model& model, const std::vector<int>& input, int max_new_tokens,
+                                       const Drafter& drafter, int max_draft) {
+  const auto& c = model.config();
+  std::vector<int> out;
+  if (max_new_tokens <= 0) return out;
+  if (input.empty()) throw Error("greedy_decode: an input has no tokens (encode() always appends EOS)");
+  // Keeping every pass within the small-M kernel is what makes verification exact.
+  max_draft = std::clamp(max_draft, 0, kSmallM - 1);
+  const int Te = static_cast<int>(input.size()), V = c.vocab_size;
+  AlignedBuffer<float> enc((size_t)Te * c.d_model), logits((size_t)(max_draft + 1) * V);
+  model.encode(enc.data(), input.data(), nullptr, 1, Te);
+  DecoderCache cache = model.start_decoding(enc.data(), nullptr, 1, Te, max_new_tokens);
+  std::vector<int> feed;
+  int cur = c.decoder_start_token_id;
+  while (static_cast<int>(out.size()) < max_new_tokens) {
+    const int room = max_new_tokens - static_cast<int>(out.size()) - 1;
+    std::vector<int> draft = drafter ? drafter(out, std::min(max_draft, room)) : std::vector<int>{};
+    if (static_cast<int>(draft.size()) > std::min(max_draft, room)) draft.resize(std::min(max_draft, room));
+    feed.assign(1, cur);
+    feed.insert(feed.end(), draft.begin(), draft.end());
+    const int t0 = cache.len;
+    model.decode_tokens(cache, feed.data(), static_cast<int>(feed.size()), logits.data());
+    size_t used = 0;
+    bool eos = false;
+    for (size_t i = 0; i < feed.size(); ++i) {
+      const float* row = logits.data() + i * V;
+      const int g = static_cast<int>(std::max_element(row, row + V) - row);
+      out.push_back(g);
+      used = i + 1;
+      cur = g;
+      if (g == c.eos_token_id) { eos = true; break; }
+      if (i >= draft.size() || g != draft[i]) break;
+    }
+    cache.len = t0 + static_cast<int>(used);  // positions fed after the first disagreement are discarded
+    if (eos) break;
+  }
+  return out;
+}
+
+Drafter copy_drafter(const std::vector<int>& source, int eos_id) {
+  return [source, eos_id](const std::vector<int>& gen, int max) {
+    std::vector<int> draft;
+    if (gen.empty() || max <= 0) return draft;
+    const int S = static_cast<int>(source.size()), G = static_cast<int>(gen.size());
+    for (int L = std::min(8, G); L >= 1 && draft.empty(); --L) {
+      // Rightmost occurrence of the last L generated tokens in the source; EOS is never drafted.
+      for (int p = S - L; p >= 0; --p) {
+        if (!std::equal(gen.end() - L, gen.end(), source.begin() + p)) continue;
+        for (int q = p + L; q < S && (int)draft.size() < max && source[q] != eos_id; ++q)
+          draft.push_back(source[q]);
+        if (!draft.empty()) break;
+      }
+    }
+    return draft;
+  };
 }
 
 }  // namespace byt5

@@ -118,49 +118,52 @@ DecoderCache T5Model::start_decoding(const float* enc_out, const float* enc_mask
   return cache;
 }
 
-void T5Model::decode_step(DecoderCache& cache, const int* ids, float* logits) {
+void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* logits) {
   const auto& c = config();
   const auto& w = params_.w();
-  const int B = cache.B, C = c.d_model, I = c.inner_dim(), H = c.num_heads;
+  const int B = cache.B, C = c.d_model, I = c.inner_dim(), H = c.num_heads, N = B * Tn;
   const int t = cache.len;
-  if (t >= cache.max_len) throw Error("decoder cache is full (" + std::to_string(cache.max_len) + " positions)");
-  Workspace::ensure(ws_.x, (size_t)B * C);
-  Workspace::ensure(ws_.h, (size_t)B * C);
-  Workspace::ensure(ws_.q, (size_t)B * I);
-  Workspace::ensure(ws_.att, (size_t)B * I);
-  Workspace::ensure(ws_.bias, (size_t)H * (t + 1));
+  if (Tn <= 0) return;
+  if (t + Tn > cache.max_len)
+    throw Error("decoder cache is full (" + std::to_string(cache.max_len) + " positions)");
+  Workspace::ensure(ws_.x, (size_t)N * C);
+  Workspace::ensure(ws_.h, (size_t)N * C);
+  Workspace::ensure(ws_.q, (size_t)N * I);
+  Workspace::ensure(ws_.k, (size_t)N * I);
+  Workspace::ensure(ws_.v, (size_t)N * I);
+  Workspace::ensure(ws_.att, (size_t)N * I);
+  Workspace::ensure(ws_.bias, (size_t)H * Tn * (t + Tn));
   float* x = ws_.x.data();
-  embedding_forward(x, ids, w.shared, B, C, c.vocab_size);
-  position_bias_forward(ws_.bias.data(), w.dec_rel_bias, H, 1, t + 1, t, false, c.relative_attention_num_buckets,
+  embedding_forward(x, ids, w.shared, N, C, c.vocab_size);
+  position_bias_forward(ws_.bias.data(), w.dec_rel_bias, H, Tn, t + Tn, t, false, c.relative_attention_num_buckets,
                         c.relative_attention_max_distance);
   for (size_t l = 0; l < w.dec.size(); ++l) {
     const auto& L = w.dec[l];
-    // Self-attention: append this position's K/V to the cache, attend over positions 0..t.
-    rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_self, B, C, c.layer_norm_epsilon);
-    linear_forward(ws_.q.data(), ws_.h.data(), L.self.q, B, C, I);
-    Workspace::ensure(ws_.k, (size_t)B * I);
-    Workspace::ensure(ws_.v, (size_t)B * I);
-    linear_forward(ws_.k.data(), ws_.h.data(), L.self.k, B, C, I);
-    linear_forward(ws_.v.data(), ws_.h.data(), L.self.v, B, C, I);
+    // Self-attention: append the new positions' K/V to the cache, attend causally over 0..t+Tn-1.
+    rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_self, N, C, c.layer_norm_epsilon);
+    linear_forward(ws_.q.data(), ws_.h.data(), L.self.q, N, C, I);
+    linear_forward(ws_.k.data(), ws_.h.data(), L.self.k, N, C, I);
+    linear_forward(ws_.v.data(), ws_.h.data(), L.self.v, N, C, I);
     for (int b = 0; b < B; ++b) {
-      std::memcpy(cache.self_k[l].data() + ((size_t)b * cache.max_len + t) * I, ws_.k.data() + (size_t)b * I, sizeof(float) * I);
-      std::memcpy(cache.self_v[l].data() + ((size_t)b * cache.max_len + t) * I, ws_.v.data() + (size_t)b * I, sizeof(float) * I);
+      const size_t dst = ((size_t)b * cache.max_len + t) * I, src = (size_t)b * Tn * I;
+      std::memcpy(cache.self_k[l].data() + dst, ws_.k.data() + src, sizeof(float) * Tn * I);
+      std::memcpy(cache.self_v[l].data() + dst, ws_.v.data() + src, sizeof(float) * Tn * I);
     }
-    AttentionShape ss{B, 1, t + 1, H, c.d_kv, (long)I, (long)cache.max_len * I, false, 0};
+    AttentionShape ss{B, Tn, t + Tn, H, c.d_kv, (long)Tn * I, (long)cache.max_len * I, true, t};
     attention_forward(ws_.att.data(), nullptr, ws_.q.data(), cache.self_k[l].data(), cache.self_v[l].data(),
                       ws_.bias.data(), nullptr, ss);
-    linear_forward(x, ws_.att.data(), L.self.o, B, I, C, true);
+    linear_forward(x, ws_.att.data(), L.self.o, N, I, C, true);
     // Cross-attention over the precomputed encoder K/V.
-    rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_cross, B, C, c.layer_norm_epsilon);
-    linear_forward(ws_.q.data(), ws_.h.data(), L.cross.q, B, C, I);
-    AttentionShape cs{B, 1, cache.Te, H, c.d_kv, (long)I, (long)cache.Te * I, false, 0};
+    rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_cross, N, C, c.layer_norm_epsilon);
+    linear_forward(ws_.q.data(), ws_.h.data(), L.cross.q, N, C, I);
+    AttentionShape cs{B, Tn, cache.Te, H, c.d_kv, (long)Tn * I, (long)cache.Te * I, false, 0};
     attention_forward(ws_.att.data(), nullptr, ws_.q.data(), cache.cross_k[l].data(), cache.cross_v[l].data(), nullptr,
                       cache.enc_mask.data(), cs);
-    linear_forward(x, ws_.att.data(), L.cross.o, B, I, C, true);
-    feed_forward(L.ffn, x, L.ln_ffn, B);
+    linear_forward(x, ws_.att.data(), L.cross.o, N, I, C, true);
+    feed_forward(L.ffn, x, L.ln_ffn, N);
   }
-  lm_head(logits, x, B);
-  cache.len = t + 1;
+  lm_head(logits, x, N);
+  cache.len = t + Tn;
 }
 
 }  // namespace byt5

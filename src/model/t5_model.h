@@ -42,7 +42,11 @@ class T5Model {
   // Computes the cross-attention K/V once and sizes the self-attention cache for max_len steps.
   DecoderCache start_decoding(const float* enc_out, const float* enc_mask, int B, int Te, int max_len);
   // Feeds one token per row at position cache.len; writes logits (B, V) and advances the cache.
-  void decode_step(DecoderCache& cache, const int* ids, float* logits);
+  void decode_step(DecoderCache& cache, const int* ids, float* logits) { decode_tokens(cache, ids, 1, logits); }
+  // Feeds Tn tokens per row, ids (B, Tn), at positions cache.len .. cache.len + Tn - 1, causally;
+  // writes logits (B, Tn, V). With B * Tn <= kSmallM each row's logits are bit-identical to feeding
+  // the tokens one step at a time, which makes draft-and-verify decoding lossless.
+  void decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* logits);
 
  private:
   void attention_block(const AttentionWeights& w, float* x, const float* ln, int B, int Tq, const float* bias,

@@ -19,7 +19,8 @@ bool visible(const AttentionShape& s, const float* key_mask, int b, int i, int j
 void attention_forward(float* out, float* probs, const float* q, const float* k, const float* v, const float* bias,
                        const float* key_mask, const AttentionShape& s) {
   const int HD = s.H * s.D;
-#pragma omp parallel
+  const long work = (long)s.B * s.H * s.Tq * s.Tk * s.D;
+#pragma omp parallel if (work >= 65536)
   {
     std::vector<float> p(s.Tk);
 #pragma omp for collapse(2) schedule(static)
@@ -72,7 +73,8 @@ void attention_backward(float* dq, float* dk, float* dv, float* dbias, const flo
     std::memset(dv + b * s.kv_bstride, 0, sizeof(float) * (size_t)s.Tk * HD);
   }
   // Parallel over heads: each head writes its own columns of dq/dk/dv and its own slice of dbias.
-#pragma omp parallel
+  const long work = (long)s.B * s.H * s.Tq * s.Tk * s.D;
+#pragma omp parallel if (work >= 65536)
   {
     std::vector<float> ds(s.Tk);
 #pragma omp for schedule(static)

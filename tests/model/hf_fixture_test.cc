@@ -174,6 +174,9 @@ TEST_P(HfFixture, EngineGenerateIdsInInputOrder) {
   for (const auto& c : outputs_["cases"]) inputs.push_back(c["utterance"]);
   auto res = engine_->generate_ids(inputs, GenerateOptions{64, 7});
   for (size_t i = 0; i < inputs.size(); ++i) expect_same_greedy(res[i], outputs_["cases"][i]["greedy"], inputs[i]);
+  // Batches of one take the draft-and-verify path.
+  auto one = engine_->generate_ids(inputs, GenerateOptions{64, 1});
+  for (size_t i = 0; i < inputs.size(); ++i) expect_same_greedy(one[i], outputs_["cases"][i]["greedy"], inputs[i]);
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, HfFixture, ::testing::Values("hf-tiny", "hf-tiny-asym"),
