@@ -2,10 +2,7 @@
 // depend on the values): encoder tokens/s and incremental decoding tokens/s at batch 1 and 16,
 // fp32, plus the process's peak resident memory. Run: build/bench --benchmark_filter=Engine
 #include <benchmark/benchmark.h>
-#include <sys/resource.h>
-
-#include <random>
-
+#include "bench_util.h"
 #include "decode/greedy.h"
 #include "model/t5_model.h"
 #include "ops/linear.h"
@@ -13,38 +10,12 @@
 namespace byt5 {
 namespace {
 
-T5Config byt5_small() {
-  T5Config c;
-  c.vocab_size = 384;
-  c.d_model = 1472;
-  c.d_ff = 3584;
-  c.d_kv = 64;
-  c.num_heads = 6;
-  c.num_layers = 12;
-  c.num_decoder_layers = 4;
-  c.feed_forward_proj = "gated-gelu";
-  c.is_gated = true;
-  c.act = Activation::GeluNew;
-  c.tie_word_embeddings = false;
-  return c;
-}
-
 T5Model& model() {
-  static T5Model m = [] {
-    ParamSet p(byt5_small());
-    std::mt19937 rng(42);
-    std::normal_distribution<float> nd(0.0f, 0.05f);
-    for (size_t i = 0; i < p.size(); ++i) p.data()[i] = nd(rng);
-    return T5Model(std::move(p));
-  }();
+  static T5Model m(bench::random_params(bench::byt5_small()));
   return m;
 }
 
-double peak_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024.0;
-}
+using bench::peak_rss_mb;
 
 std::vector<int> input_ids(int n) {
   std::vector<int> ids(n);
@@ -100,7 +71,6 @@ BENCHMARK(BM_Greedy100)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseReal
 }  // namespace
 }  // namespace byt5
 
-BENCHMARK_MAIN();
 
 namespace byt5 {
 namespace {

@@ -15,7 +15,7 @@ void add_generate_command(CLI::App& app, Runner& run) {
     bool ids = false;
   };
   auto o = std::make_shared<Opts>();
-  auto* sub = app.add_subcommand("generate", "Greedy-decode each stdin line with a model; print one line per input");
+  auto* sub = app.add_subcommand("generate", "Greedy-decode each stdin line with a model; print one line per input (newlines in outputs as \\n)");
   sub->add_option("--model", o->model, "Hugging Face model directory")->required()->check(CLI::ExistingDirectory);
   sub->add_option("--max-new-tokens", o->max_new_tokens,
                   "Most tokens generated per input (default " + std::to_string(kDefaultMaxNewTokens) + ")")
@@ -33,7 +33,7 @@ void add_generate_command(CLI::App& app, Runner& run) {
           std::cout << "\n";
         }
       } else {
-        for (const auto& text : engine->generate_text(lines, opt)) std::cout << text << "\n";
+        for (const auto& text : engine->generate_text(lines, opt)) std::cout << one_line(text) << "\n";
       }
       return 0;
     };

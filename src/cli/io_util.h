@@ -17,4 +17,17 @@ inline std::vector<std::string> read_lines(std::istream& in) {
   return lines;
 }
 
+// Output is one line per input: a newline or carriage return inside a decoded text is written as
+// the two characters \n or \r.
+inline std::string one_line(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  return out;
+}
+
 }  // namespace byt5::cli

@@ -28,9 +28,17 @@ void add_parse_command(CLI::App& app, Runner& run) {
       for (size_t i = 0; i < lines.size(); ++i)
         if (drop_invalid_utf8(lines[i]).size() != lines[i].size())
           throw Error("input " + std::to_string(i + 1) + " is not valid UTF-8");
-      auto engine = Engine::load(o->model.empty() ? default_model_dir() : std::filesystem::path(o->model));
+      std::filesystem::path dir = o->model;
+      if (dir.empty()) {
+        DefaultModel d = default_model();
+        if (d.placeholder)
+          std::cerr << "byt5: note: no trained model ships in models/default yet; using the random test model "
+                    << d.dir.string() << " (its output is not a meaningful parse)\n";
+        dir = d.dir;
+      }
+      auto engine = Engine::load(dir);
       for (const auto& text : engine->generate_text(lines, GenerateOptions{o->max_new_tokens, o->batch_size}))
-        std::cout << text << "\n";
+        std::cout << one_line(text) << "\n";
       return 0;
     };
   });

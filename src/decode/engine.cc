@@ -109,16 +109,18 @@ std::vector<ScoreResult> Engine::score(const std::vector<std::pair<std::string, 
   return out;
 }
 
-std::filesystem::path default_model_dir() {
-  if (const char* env = std::getenv("BYT5_MODEL"); env && *env) return env;
-  // The binary lives in <repo>/build/; the shipped model in <repo>/models/default.
+DefaultModel default_model() {
+  if (const char* env = std::getenv("BYT5_MODEL"); env && *env) return {env, false};
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path())
-      if (std::filesystem::exists(dir / "models" / "default" / "config.json")) return dir / "models" / "default";
+    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      if (std::filesystem::exists(dir / "models" / "default" / "config.json")) return {dir / "models" / "default", false};
+      if (std::filesystem::exists(dir / "tests" / "fixtures" / "hf-tiny" / "config.json"))
+        return {dir / "tests" / "fixtures" / "hf-tiny", true};
+    }
   }
-  return BYT5_DEFAULT_MODEL_DIR;
+  throw Error("no default model found (looked for models/default above the executable); pass --model DIR or set BYT5_MODEL");
 }
 
 }  // namespace byt5

@@ -60,8 +60,14 @@ class Engine {
   std::unique_ptr<Impl> impl_;
 };
 
-// The default model shipped in the repository (models/default), found next to the executable's
-// source tree or via the BYT5_MODEL environment variable.
-std::filesystem::path default_model_dir();
+// The model `byt5 parse` uses without --model: $BYT5_MODEL, else the repository's models/default
+// (found by walking up from the executable). Until a trained model ships there, the random test
+// model tests/fixtures/hf-tiny stands in, with placeholder set so the caller can say so.
+struct DefaultModel {
+  std::filesystem::path dir;
+  bool placeholder = false;
+};
+DefaultModel default_model();
+inline std::filesystem::path default_model_dir() { return default_model().dir; }
 
 }  // namespace byt5
