@@ -13,5 +13,6 @@ void add_parse_command(CLI::App& app, Runner& run);
 void add_generate_command(CLI::App& app, Runner& run);
 void add_score_command(CLI::App& app, Runner& run);
 void add_eval_command(CLI::App& app, Runner& run);
+void add_train_command(CLI::App& app, Runner& run);
 
 }  // namespace byt5::cli

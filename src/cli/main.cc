@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   byt5::cli::add_generate_command(app, run);
   byt5::cli::add_score_command(app, run);
   byt5::cli::add_eval_command(app, run);
+  byt5::cli::add_train_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "decode/engine.h"
 #include "io/tokenizer.h"
+#include "top/json.h"
 
 namespace byt5::cli {
 
@@ -15,12 +16,16 @@ void add_parse_command(CLI::App& app, Runner& run) {
     std::vector<std::string> texts;
     int batch_size = 16;
     int max_new_tokens = 0;
+    bool json = false;
   };
   auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand("parse", "Parse requests into TOP trees (text arguments, or stdin lines)");
   sub->add_option("--model", o->model, "Model directory (default: the shipped model)")->check(CLI::ExistingDirectory);
   sub->add_option("--batch-size", o->batch_size, "Inputs decoded together")->check(CLI::PositiveNumber);
   sub->add_option("--max-new-tokens", o->max_new_tokens, "Most tokens generated per input")->check(CLI::PositiveNumber);
+  sub->add_flag("--json", o->json,
+                "Print each parse as a JSON object (intents, slots with text and character spans; valid:false "
+                "with the error for an ill-formed prediction)");
   sub->add_option("text", o->texts, "Requests to parse; stdin lines when none are given");
   sub->callback([o, &run] {
     run = [o] {
@@ -37,8 +42,13 @@ void add_parse_command(CLI::App& app, Runner& run) {
         dir = d.dir;
       }
       auto engine = Engine::load(dir);
-      for (const auto& text : engine->generate_text(lines, GenerateOptions{o->max_new_tokens, o->batch_size}))
-        std::cout << one_line(text) << "\n";
+      auto parses = engine->generate_text(lines, GenerateOptions{o->max_new_tokens, o->batch_size});
+      for (size_t i = 0; i < parses.size(); ++i) {
+        if (o->json)
+          std::cout << top::tree_to_json(lines[i], parses[i]).dump() << "\n";
+        else
+          std::cout << one_line(parses[i]) << "\n";
+      }
       return 0;
     };
   });

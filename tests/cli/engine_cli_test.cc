@@ -42,7 +42,9 @@ TEST_P(EngineCli, GenerateIdsReproducesGreedyFixture) {
       EXPECT_EQ(ours[k], seq[k + 1]) << cases[i]["name"] << " step " << k;
       if (margins[k] < 1e-3f) break;  // near-tie: either token is fine from here on
     }
-    if (k + 1 == seq.size()) EXPECT_EQ(ours.size(), seq.size() - 1) << cases[i]["name"];
+    if (k + 1 == seq.size()) {
+      EXPECT_EQ(ours.size(), seq.size() - 1) << cases[i]["name"];
+    }
   }
 }
 
@@ -106,6 +108,29 @@ TEST(Cli, OversizeInputIsRefused) {
                           std::string(5000, 'a') + "\n", &err);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(err.find("limit"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace byt5
+
+namespace byt5 {
+namespace {
+
+// The random fixture model never emits a valid tree: --json must still print one object per line.
+TEST(Cli, ParseJsonPrintsOneObjectPerInput) {
+  auto r = test::run_byt5("parse --json --max-new-tokens 16 --model " + test::quote((test::fixtures() / "hf-tiny").string()),
+                          "set an alarm for 7am\nwhat's the weather\n");
+  ASSERT_EQ(r.status, 0);
+  std::istringstream in(r.out);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    EXPECT_FALSE(j["valid"].get<bool>());
+    EXPECT_TRUE(j.contains("error"));
+    ++n;
+  }
+  EXPECT_EQ(n, 2);
 }
 
 }  // namespace

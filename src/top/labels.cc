@@ -1,0 +1,103 @@
+#include "top/labels.h"
+
+#include <fstream>
+
+#include "core/error.h"
+
+namespace byt5::top {
+namespace {
+
+constexpr const char* kFormat = "byt5-top-labels";
+
+void collect(const Node& n, LabelInventory::Labels& a, LabelInventory::Labels& b) {
+  if (n.is_token()) return;
+  (n.is_intent() ? a.intents : a.slots).insert(n.label);
+  (n.is_intent() ? b.intents : b.slots).insert(n.label);
+  for (const Node& c : n.children) collect(c, a, b);
+}
+
+nlohmann::json to_json(const LabelInventory::Labels& l) {
+  return {{"intents", l.intents}, {"slots", l.slots}};
+}
+
+// Reads a list of labels that must all start with `prefix` and be valid TOP labels.
+std::set<std::string> read_list(const nlohmann::json& j, const char* key, std::string_view prefix,
+                                const std::string& where) {
+  if (!j.contains(key) || !j[key].is_array())
+    throw Error(where + ": missing the list \"" + key + "\"");
+  std::set<std::string> out;
+  for (const nlohmann::json& v : j[key]) {
+    if (!v.is_string()) throw Error(where + ": \"" + key + "\" holds a non-string");
+    std::string s = v.get<std::string>();
+    if (!s.starts_with(prefix) || !is_valid_label(s)) throw Error(where + ": \"" + key + "\" holds '" + s + "', not a " + std::string(prefix) + "LABEL");
+    out.insert(std::move(s));
+  }
+  return out;
+}
+
+LabelInventory::Labels read_labels(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw Error(where + ": expected an object with \"intents\" and \"slots\"");
+  return {read_list(j, "intents", "IN:", where), read_list(j, "slots", "SL:", where)};
+}
+
+}  // namespace
+
+void LabelInventory::add(const std::string& domain, const Node& tree) {
+  collect(tree, all_, domains_[domain]);
+}
+
+LabelInventory LabelInventory::from_examples(const std::vector<data::Example>& rows) {
+  LabelInventory inv;
+  for (const data::Example& e : rows) {
+    ParseResult r = parse_tree(e.parse);
+    if (!r.ok()) throw Error(e.where() + ": invalid gold parse: " + r.error.message());
+    inv.add(e.domain, *r.root);
+  }
+  return inv;
+}
+
+bool LabelInventory::contains(std::string_view label) const {
+  std::string l(label);
+  return all_.intents.count(l) || all_.slots.count(l);
+}
+
+nlohmann::json LabelInventory::to_json() const {
+  nlohmann::json j = top::to_json(all_);
+  j["format"] = kFormat;
+  j["version"] = 1;
+  j["domains"] = nlohmann::json::object();
+  for (const auto& [name, l] : domains_) j["domains"][name] = top::to_json(l);
+  return j;
+}
+
+LabelInventory LabelInventory::from_json(const nlohmann::json& j, const std::string& source) {
+  if (!j.is_object() || j.value("format", "") != kFormat)
+    throw Error(source + ": not a label inventory (expected \"format\": \"" + kFormat + "\")");
+  if (j.value("version", 0) != 1)
+    throw Error(source + ": unsupported label inventory version (this build reads version 1)");
+  LabelInventory inv;
+  inv.all_ = read_labels(j, source);
+  if (j.contains("domains")) {
+    if (!j["domains"].is_object()) throw Error(source + ": \"domains\" must be an object");
+    for (const auto& [name, l] : j["domains"].items())
+      inv.domains_[name] = read_labels(l, source + ": domain '" + name + "'");
+  }
+  return inv;
+}
+
+void LabelInventory::save(const std::filesystem::path& file) const {
+  std::ofstream out(file, std::ios::binary);
+  if (!out) throw Error(file.string() + ": cannot open for writing");
+  out << to_json().dump(2) << "\n";
+  if (!out) throw Error(file.string() + ": write failed");
+}
+
+LabelInventory LabelInventory::load(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(file.string() + ": cannot open for reading");
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded()) throw Error(file.string() + ": not valid JSON");
+  return from_json(j, file.string());
+}
+
+}  // namespace byt5::top
