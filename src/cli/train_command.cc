@@ -77,8 +77,8 @@ void add_train_command(CLI::App& app, Runner& run) {
   auto* resume = sub->add_flag("--resume", f->resume, "Continue from the newest complete checkpoint in --out");
   auto* labels = sub->add_flag("--label-tokens", f->label_tokens,
                                "Add the training data's [IN:/[SL: labels as single tokens (added_tokens.json)");
-  flag(sub, f, "--max-grad-norm", &TrainOptions::max_grad_norm, "Gradient-norm clipping threshold (default 1.0)")
-      ->check(CLI::PositiveNumber);
+  flag(sub, f, "--max-grad-norm", &TrainOptions::max_grad_norm, "Gradient-norm clipping threshold; 0: none (default 1.0)")
+      ->check(CLI::NonNegativeNumber);
   flag(sub, f, "--weight-decay", &TrainOptions::weight_decay, "AdamW weight decay (default 0)")
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--no-progress", f->no_progress, "Plain log lines even on a terminal");

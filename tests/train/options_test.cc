@@ -1,0 +1,65 @@
+// Recipes and flags: the shipped recipe is the card's, unknown settings and bad values are
+// errors that name the fix, and the CLI keeps usage errors (exit 2) apart from runtime errors
+// (exit 1).
+#include <sys/wait.h>
+
+#include "cli_run.h"
+#include "core/error.h"
+#include "test_util.h"
+#include "train/train_options.h"
+
+namespace byt5 {
+namespace {
+
+std::filesystem::path recipe_file() {
+  return test::fixtures().parent_path().parent_path() / "recipes" / "byt5-small-top_v2.json";
+}
+
+TEST(TrainOptions, ShippedRecipeIsTheCardsRecipe) {
+  TrainOptions o;
+  o.apply_recipe(test::read_json(recipe_file()), "recipe");
+  EXPECT_EQ(o.steps, 3000);
+  EXPECT_DOUBLE_EQ(o.lr, 1e-3);
+  EXPECT_EQ(o.batch_size, 16);
+  EXPECT_EQ(o.grad_accum, 32);
+  EXPECT_EQ(o.warmup, 0);
+  EXPECT_EQ(o.seed, 42u);
+  EXPECT_EQ(o.eval_every, 200);
+  EXPECT_FLOAT_EQ(o.max_grad_norm, 1.0f);
+  EXPECT_FLOAT_EQ(o.weight_decay, 0.0f);
+  EXPECT_FALSE(o.dropout.has_value());  // the model's own dropout_rate (0.1 for byt5-small)
+  EXPECT_NO_THROW(o.validate());
+}
+
+TEST(TrainOptions, RejectsUnknownKeysAndBadValues) {
+  TrainOptions o;
+  EXPECT_THROW(o.apply_recipe({{"learning_rate", 1e-3}}, "r.json"), Error);
+  EXPECT_THROW(o.apply_recipe({{"steps", "many"}}, "r.json"), Error);
+  o.apply_recipe({{"_note", "ignored"}, {"init", "m"}, {"train", "t.tsv"}, {"out", "o"}}, "r.json");
+  EXPECT_NO_THROW(o.validate());
+  o.config = "c.json";
+  EXPECT_THROW(o.validate(), Error);  // both --init and --config
+  o.config.clear();
+  o.warmup = o.steps + 1;
+  EXPECT_THROW(o.validate(), Error);
+}
+
+TEST(TrainCli, UsageAndRuntimeErrorsHaveTheirExitCodes) {
+  test::TempDir tmp;
+  auto bad_flag = test::run_byt5("train --bogus 1", tmp.path);
+  EXPECT_EQ(bad_flag.status, 2) << bad_flag.err;
+  auto bad_precision = test::run_byt5("train --precision fp16 --train x --out y", tmp.path);
+  EXPECT_EQ(bad_precision.status, 2) << bad_precision.err;
+  auto missing = test::run_byt5("train --train x.tsv --out '" + (tmp.path / "o").string() + "'", tmp.path);
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.err.find("--init"), std::string::npos) << missing.err;
+  // The recipe's placeholder paths fail with the path named.
+  auto placeholder = test::run_byt5("train --recipe '" + recipe_file().string() + "' --out '" +
+                                        (tmp.path / "o").string() + "'",
+                                    tmp.path);
+  EXPECT_EQ(placeholder.status, 1) << placeholder.err;
+  EXPECT_NE(placeholder.err.find("PATH/TO"), std::string::npos) << placeholder.err;
+}
+
+}  // namespace
+}  // namespace byt5

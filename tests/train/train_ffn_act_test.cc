@@ -1,0 +1,49 @@
+// The fused training activation equals ops/ffn_act bit for bit (value and gradient).
+#include "../ops/grad_check.h"
+#include "ops/ffn_act.h"
+#include "train/train_ffn_act.h"
+
+namespace byt5 {
+namespace {
+
+TEST(TrainFfnAct, EqualsOpsFfnActExactly) {
+  const long n = 5000;
+  for (Activation act : {Activation::Relu, Activation::Gelu, Activation::GeluNew, Activation::Silu})
+    for (bool gated : {true, false}) {
+      auto a = test::random_vec(n, 1, 3.0f), b = test::random_vec(n, 2), dg = test::random_vec(n, 3);
+      const float* bp = gated ? b.data() : nullptr;
+      std::vector<float> g1(n), g2(n), stash(n), da1(n), db1(n), da2(n), db2(n);
+      ffn_act_forward(g1.data(), a.data(), bp, n, act);
+      ffn_act_recompute(g2.data(), stash.data(), a.data(), bp, n, act, DropoutSpec{});
+      EXPECT_EQ(g1, g2);
+      ffn_act_backward(da1.data(), gated ? db1.data() : nullptr, dg.data(), a.data(), bp, n, act);
+      // In place, as the trainer calls it: da over the stash, db over dg.
+      std::vector<float> dg2 = dg;
+      ffn_act_backward_stashed(stash.data(), gated ? dg2.data() : nullptr, dg2.data(), a.data(), bp, stash.data(), n,
+                               act);
+      if (act == Activation::GeluNew) {
+        EXPECT_EQ(stash, da1);
+      } else {
+        ffn_act_backward(da2.data(), gated ? db2.data() : nullptr, dg.data(), a.data(), bp, n, act);
+        EXPECT_EQ(da2, da1);
+        continue;
+      }
+      if (gated) {
+        EXPECT_EQ(dg2, db1);
+      }
+    }
+}
+
+TEST(TrainFfnAct, RecomputeAppliesTheDropoutMask) {
+  const long n = 1000;
+  auto a = test::random_vec(n, 4), b = test::random_vec(n, 5);
+  std::vector<float> g(n), stash(n), ref(n);
+  const DropoutSpec d{0.5f, 77};
+  ffn_act_recompute(g.data(), stash.data(), a.data(), b.data(), n, Activation::GeluNew, d);
+  ffn_act_forward(ref.data(), a.data(), b.data(), n, Activation::GeluNew);
+  dropout_forward(ref.data(), ref.data(), n, d);
+  EXPECT_EQ(g, ref);
+}
+
+}  // namespace
+}  // namespace byt5
