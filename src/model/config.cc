@@ -1,5 +1,7 @@
 #include "model/config.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -39,6 +41,17 @@ void parse_feed_forward(T5Config& c, const std::string& source) {
   else
     throw Error(source + ": unsupported feed_forward_proj '" + proj +
                 "' (supported: relu, gelu, gelu_new, silu, each optionally with 'gated-')");
+}
+
+// The shortest decimal that reads back as the same float, as a double: config.json then says 0.1,
+// not 0.10000000149011612.
+double shortest(float f) {
+  char buf[32];
+  for (int p = 1; p <= 9; ++p) {
+    std::snprintf(buf, sizeof buf, "%.*g", p, static_cast<double>(f));
+    if (std::strtof(buf, nullptr) == f) break;
+  }
+  return std::strtod(buf, nullptr);
 }
 
 }  // namespace
@@ -129,9 +142,9 @@ nlohmann::json T5Config::to_json() const {
   j["num_heads"] = num_heads;
   j["relative_attention_num_buckets"] = relative_attention_num_buckets;
   j["relative_attention_max_distance"] = relative_attention_max_distance;
-  j["dropout_rate"] = dropout_rate;
-  j["layer_norm_epsilon"] = layer_norm_epsilon;
-  j["initializer_factor"] = initializer_factor;
+  j["dropout_rate"] = shortest(dropout_rate);
+  j["layer_norm_epsilon"] = shortest(layer_norm_epsilon);
+  j["initializer_factor"] = shortest(initializer_factor);
   j["feed_forward_proj"] = feed_forward_proj;
   j["tie_word_embeddings"] = tie_word_embeddings;
   j["decoder_start_token_id"] = decoder_start_token_id;

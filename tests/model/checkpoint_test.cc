@@ -60,6 +60,9 @@ TEST(Config, MissingKeysTakeT5ConfigDefaults) {
   EXPECT_EQ(g.num_decoder_layers, 3);
   auto round = T5Config::from_json(g.to_json());
   EXPECT_EQ(round.to_json(), g.to_json());
+  // Floats are written as the shortest decimal that reads back the same.
+  EXPECT_EQ(g.to_json()["dropout_rate"].dump(), "0.1");
+  EXPECT_EQ(g.to_json()["layer_norm_epsilon"].dump(), "1e-06");
 }
 
 TEST(Config, BadValuesAreRejectedWithTheirName) {
