@@ -19,7 +19,7 @@ ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir bu
 echo "== fuzzing (bounded)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBYT5_FUZZ=ON -DBYT5_SANITIZE=ON \
   -DBYT5_TESTS=OFF -DBYT5_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)"
+cmake --build build-fuzz -j"$(nproc)" --target fuzzers
 for f in build-fuzz/*_fuzz; do
   [ -x "$f" ] || continue
   echo "-- $f"
