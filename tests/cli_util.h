@@ -12,10 +12,11 @@ namespace byt5::test {
 struct CmdResult {
   int status = -1;  // exit code
   std::string out;  // stdout
+  std::string err;  // stderr
 };
 
-// Runs `BYT5_BINARY args` with `input` on stdin; stderr goes to a temp file in `err` when given.
-inline CmdResult run_byt5(const std::string& args, const std::string& input = "", std::string* err = nullptr) {
+// Runs `BYT5_BINARY args` with `input` on stdin, capturing stdout and stderr.
+inline CmdResult run_byt5(const std::string& args, const std::string& input = "") {
   TempDir tmp;
   write_file(tmp.path / "in", input);
   std::string cmd = std::string("'") + BYT5_BINARY + "' " + args + " < '" + (tmp.path / "in").string() + "' 2> '" +
@@ -28,10 +29,8 @@ inline CmdResult run_byt5(const std::string& args, const std::string& input = ""
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
   int st = pclose(p);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  if (err) {
-    std::ifstream in(tmp.path / "err");
-    err->assign(std::istreambuf_iterator<char>(in), {});
-  }
+  std::ifstream in(tmp.path / "err");
+  r.err.assign(std::istreambuf_iterator<char>(in), {});
   return r;
 }
 

@@ -88,26 +88,24 @@ TEST(Cli, UsageErrorsExitTwoAndHelpExitsZero) {
 TEST(Cli, RuntimeErrorsExitOneWithMessage) {
   test::TempDir dir;
   test::write_file(dir.path / "config.json", "{ not json");
-  std::string err;
-  auto r = test::run_byt5("generate --model " + test::quote(dir.path.string()), "hi\n", &err);
+  auto r = test::run_byt5("generate --model " + test::quote(dir.path.string()), "hi\n");
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(err.find("config.json"), std::string::npos) << err;
+  EXPECT_NE(r.err.find("config.json"), std::string::npos) << r.err;
   // score needs a tab on every line.
-  r = test::run_byt5("score --model " + test::quote((test::fixtures() / "hf-tiny").string()), "no tab here\n", &err);
+  r = test::run_byt5("score --model " + test::quote((test::fixtures() / "hf-tiny").string()), "no tab here\n");
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(err.find("line 1"), std::string::npos) << err;
+  EXPECT_NE(r.err.find("line 1"), std::string::npos) << r.err;
   // parse refuses invalid UTF-8 input.
-  r = test::run_byt5("parse --model " + test::quote((test::fixtures() / "hf-tiny").string()), "bad \xff byte\n", &err);
+  r = test::run_byt5("parse --model " + test::quote((test::fixtures() / "hf-tiny").string()), "bad \xff byte\n");
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(err.find("UTF-8"), std::string::npos) << err;
+  EXPECT_NE(r.err.find("UTF-8"), std::string::npos) << r.err;
 }
 
 TEST(Cli, OversizeInputIsRefused) {
-  std::string err;
   auto r = test::run_byt5("generate --model " + test::quote((test::fixtures() / "hf-tiny").string()),
-                          std::string(5000, 'a') + "\n", &err);
+                          std::string(5000, 'a') + "\n");
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(err.find("limit"), std::string::npos) << err;
+  EXPECT_NE(r.err.find("limit"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // End to end: the `byt5 eval` binary on the hand-made predictions (numbers in
 // handmade/README.md) and on gold-vs-gold over the TOPv2 eval split, plus its exit codes.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/topv2.h"
+#include "cli_util.h"
 #include "test_paths.h"
 
 namespace byt5 {
@@ -19,11 +19,7 @@ namespace {
 using byt5::testing::handmade_dir;
 using byt5::testing::TempDir;
 
-struct RunResult {
-  int rc = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using RunResult = test::CmdResult;
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -32,22 +28,9 @@ std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-std::string quote(const std::string& s) { return "'" + s + "'"; }
+using test::quote;
 
-RunResult run_byt5(const TempDir& tmp, const std::string& args) {
-  std::filesystem::path err = tmp.path() / "stderr.txt";
-  std::string cmd = quote(BYT5_BINARY) + " " + args + " 2>" + quote(err.string());
-  RunResult r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  int status = pclose(pipe);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err);
-  return r;
-}
+RunResult run_byt5(const TempDir&, const std::string& args) { return test::run_byt5(args); }
 
 #define BYT5_REQUIRE_BINARY()                                                     \
   do {                                                                            \
@@ -62,7 +45,7 @@ TEST(EvalCli, HandmadePredictions) {
                      " --data " + quote((handmade_dir() / "data.tsv").string()) + " --out " +
                      quote((tmp.path() / "out").string());
   RunResult r = run_byt5(tmp, args);
-  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("reminder           2  0.0000  0.0000  1.0000  1.0000  1.0000  0.5556  0.7143  0.0000  0.0000"),
             std::string::npos) << r.out;
   EXPECT_NE(r.out.find("weather            6  0.1667  0.3333  0.8333  0.6667  0.8000  0.6667  0.7273  0.5000  0.5000"),
@@ -89,7 +72,7 @@ TEST(EvalCli, HandmadePredictions) {
   // Its own predictions.tsv scores the same.
   RunResult again = run_byt5(tmp, "eval --predictions " + quote((tmp.path() / "out" / "predictions.tsv").string()) +
                                       " --data " + quote((handmade_dir() / "data.tsv").string()));
-  ASSERT_EQ(again.rc, 0) << again.err;
+  ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_EQ(again.out, r.out);
 }
 
@@ -99,7 +82,7 @@ TEST(EvalCli, Limit) {
   RunResult r = run_byt5(tmp, "eval --limit 3 --predictions " +
                                   quote((handmade_dir() / "predictions.tsv").string()) + " --data " +
                                   quote((handmade_dir() / "data.tsv").string()));
-  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("overall            3  0.3333  0.6667  1.0000  1.0000"), std::string::npos) << r.out;
 }
 
@@ -114,7 +97,7 @@ TEST(EvalCli, GoldAgainstGoldIsOneEverywhere) {
   RunResult r = run_byt5(tmp, "eval --predictions " + quote(pfile.string()) + " --data " +
                                   quote(byt5::testing::topv2_dir().string()) + " --split eval --out " +
                                   quote((tmp.path() / "out").string()));
-  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   std::cout << r.out;
   nlohmann::json m = nlohmann::json::parse(slurp(tmp.path() / "out" / "metrics.json"));
   EXPECT_EQ(m["overall"]["rows"], 17160);
@@ -147,20 +130,20 @@ TEST(EvalCli, ExitCodes) {
   TempDir tmp;
   std::string data = quote((handmade_dir() / "data.tsv").string());
   std::string preds = quote((handmade_dir() / "predictions.tsv").string());
-  EXPECT_EQ(run_byt5(tmp, "eval --predictions " + preds).rc, 2);  // no --data
-  EXPECT_EQ(run_byt5(tmp, "eval --model x --predictions " + preds + " --data " + data).rc, 2);
-  EXPECT_EQ(run_byt5(tmp, "eval --limit 0 --predictions " + preds + " --data " + data).rc, 2);
-  EXPECT_EQ(run_byt5(tmp, "eval --batch-size 0 --predictions " + preds + " --data " + data).rc, 2);
+  EXPECT_EQ(run_byt5(tmp, "eval --predictions " + preds).status, 2);  // no --data
+  EXPECT_EQ(run_byt5(tmp, "eval --model x --predictions " + preds + " --data " + data).status, 2);
+  EXPECT_EQ(run_byt5(tmp, "eval --limit 0 --predictions " + preds + " --data " + data).status, 2);
+  EXPECT_EQ(run_byt5(tmp, "eval --batch-size 0 --predictions " + preds + " --data " + data).status, 2);
 
   RunResult missing = run_byt5(tmp, "eval --predictions " + preds + " --data " +
                                         quote((tmp.path() / "nope.tsv").string()));
-  EXPECT_EQ(missing.rc, 1);
+  EXPECT_EQ(missing.status, 1);
   EXPECT_NE(missing.err.find("byt5: error: "), std::string::npos) << missing.err;
   EXPECT_NE(missing.err.find("nope.tsv: no such file or directory"), std::string::npos) << missing.err;
 
   auto short_preds = tmp.write("short.tsv", "prediction\n[IN:A ]\n");
   RunResult wrong = run_byt5(tmp, "eval --predictions " + quote(short_preds.string()) + " --data " + data);
-  EXPECT_EQ(wrong.rc, 1);
+  EXPECT_EQ(wrong.status, 1);
   EXPECT_NE(wrong.err.find("1 predictions for 8 data rows"), std::string::npos) << wrong.err;
 }
 
