@@ -18,9 +18,9 @@ struct CmdResult {
 // Runs `BYT5_BINARY args` with `input` on stdin, capturing stdout and stderr.
 inline CmdResult run_byt5(const std::string& args, const std::string& input = "") {
   TempDir tmp;
-  write_file(tmp.path / "in", input);
-  std::string cmd = std::string("'") + BYT5_BINARY + "' " + args + " < '" + (tmp.path / "in").string() + "' 2> '" +
-                    (tmp.path / "err").string() + "'";
+  write_file(tmp.path() / "in", input);
+  std::string cmd = std::string("'") + BYT5_BINARY + "' " + args + " < '" + (tmp.path() / "in").string() + "' 2> '" +
+                    (tmp.path() / "err").string() + "'";
   CmdResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -29,7 +29,7 @@ inline CmdResult run_byt5(const std::string& args, const std::string& input = ""
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
   int st = pclose(p);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream in(tmp.path / "err");
+  std::ifstream in(tmp.path() / "err");
   r.err.assign(std::istreambuf_iterator<char>(in), {});
   return r;
 }

@@ -2,7 +2,9 @@
 #pragma once
 #include <filesystem>
 #include <fstream>
-#include <random>
+#include <stdlib.h>
+
+#include <stdexcept>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -19,19 +21,31 @@ inline nlohmann::json read_json(const std::filesystem::path& p) {
   return nlohmann::json::parse(in);
 }
 
-// A fresh empty directory under the system temp dir, removed when the object dies.
-struct TempDir {
-  std::filesystem::path path;
+// A fresh empty directory under the system temp dir, removed with its contents when the object dies.
+class TempDir {
+ public:
   TempDir() {
-    std::random_device rd;
-    path = std::filesystem::temp_directory_path() / ("byt5_test_" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path);
+    std::string tmpl = (std::filesystem::temp_directory_path() / "byt5-test-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
   }
   ~TempDir() {
     std::error_code ec;
-    std::filesystem::remove_all(path, ec);
+    std::filesystem::remove_all(path_, ec);
   }
   TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  // Writes `content` to a file in the directory and returns its path.
+  std::filesystem::path write(const std::string& name, const std::string& content) const {
+    std::filesystem::path p = path_ / name;
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+
+ private:
+  std::filesystem::path path_;
 };
 
 inline void write_file(const std::filesystem::path& p, const std::string& bytes) {

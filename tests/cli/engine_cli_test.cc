@@ -87,8 +87,8 @@ TEST(Cli, UsageErrorsExitTwoAndHelpExitsZero) {
 
 TEST(Cli, RuntimeErrorsExitOneWithMessage) {
   test::TempDir dir;
-  test::write_file(dir.path / "config.json", "{ not json");
-  auto r = test::run_byt5("generate --model " + test::quote(dir.path.string()), "hi\n");
+  test::write_file(dir.path() / "config.json", "{ not json");
+  auto r = test::run_byt5("generate --model " + test::quote(dir.path().string()), "hi\n");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("config.json"), std::string::npos) << r.err;
   // score needs a tab on every line.

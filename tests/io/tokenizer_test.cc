@@ -86,17 +86,17 @@ TEST(Tokenizer, RejectsBadAddedTokens) {
   EXPECT_THROW(t.add_tokens({{"", 400}}), Error);
   EXPECT_THROW(t.add_tokens({{"[IN:X", 400}, {"[IN:Y", 400}}), Error);
   test::TempDir dir;
-  test::write_file(dir.path / "added_tokens.json", "{\"[IN:X\": \"oops\"}");
-  EXPECT_THROW(Tokenizer::load(dir.path), Error);
-  test::write_file(dir.path / "added_tokens.json", "not json");
+  test::write_file(dir.path() / "added_tokens.json", "{\"[IN:X\": \"oops\"}");
+  EXPECT_THROW(Tokenizer::load(dir.path()), Error);
+  test::write_file(dir.path() / "added_tokens.json", "not json");
   try {
-    Tokenizer::load(dir.path);
+    Tokenizer::load(dir.path());
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("added_tokens.json"), std::string::npos);
   }
-  test::write_file(dir.path / "added_tokens.json", "{\"[IN:X\": 384, \"[SL:Y\": 385}");
-  EXPECT_EQ(Tokenizer::load(dir.path).vocab_size(), 386);
+  test::write_file(dir.path() / "added_tokens.json", "{\"[IN:X\": 384, \"[SL:Y\": 385}");
+  EXPECT_EQ(Tokenizer::load(dir.path()).vocab_size(), 386);
 }
 
 }  // namespace

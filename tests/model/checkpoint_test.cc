@@ -80,32 +80,32 @@ TEST(Checkpoint, MalformedDirectoriesGiveClearErrors) {
   ParamSet p = load_params(tiny());
   auto cfg = test::read_json(tiny() / "config.json");
   test::TempDir d;
-  EXPECT_THAT(load_error(d.path / "nope"), HasSubstr("not a model directory"));
-  EXPECT_THAT(load_error(d.path), HasSubstr("config.json"));
-  test::write_file(d.path / "config.json", "{\"d_model\": 64,");
-  EXPECT_THAT(load_error(d.path), HasSubstr("invalid JSON"));
-  std::ofstream(d.path / "config.json") << cfg.dump();
-  EXPECT_THAT(load_error(d.path), HasSubstr(d.path.string()));  // no weights file
+  EXPECT_THAT(load_error(d.path() / "nope"), HasSubstr("not a model directory"));
+  EXPECT_THAT(load_error(d.path()), HasSubstr("config.json"));
+  test::write_file(d.path() / "config.json", "{\"d_model\": 64,");
+  EXPECT_THAT(load_error(d.path()), HasSubstr("invalid JSON"));
+  std::ofstream(d.path() / "config.json") << cfg.dump();
+  EXPECT_THAT(load_error(d.path()), HasSubstr(d.path().string()));  // no weights file
 
   test::TempDir missing;
-  write_dir(missing.path, p, cfg, {"decoder.block.1.layer.2.DenseReluDense.wo.weight"});
-  EXPECT_THAT(load_error(missing.path), HasSubstr("missing tensors"));
-  EXPECT_THAT(load_error(missing.path), HasSubstr("decoder.block.1.layer.2.DenseReluDense.wo.weight"));
+  write_dir(missing.path(), p, cfg, {"decoder.block.1.layer.2.DenseReluDense.wo.weight"});
+  EXPECT_THAT(load_error(missing.path()), HasSubstr("missing tensors"));
+  EXPECT_THAT(load_error(missing.path()), HasSubstr("decoder.block.1.layer.2.DenseReluDense.wo.weight"));
 
   test::TempDir unexpected;
   std::vector<float> junk(4);
-  write_dir(unexpected.path, p, cfg, {}, {{"encoder.block.9.extra.weight", {4}, junk.data()}});
-  EXPECT_THAT(load_error(unexpected.path), HasSubstr("unexpected tensors: encoder.block.9.extra.weight"));
+  write_dir(unexpected.path(), p, cfg, {}, {{"encoder.block.9.extra.weight", {4}, junk.data()}});
+  EXPECT_THAT(load_error(unexpected.path()), HasSubstr("unexpected tensors: encoder.block.9.extra.weight"));
 
   test::TempDir shape;
   auto wrong = cfg;
   wrong["d_ff"] = 128;
-  write_dir(shape.path, p, wrong);
-  EXPECT_THAT(load_error(shape.path), HasSubstr("has shape [160, 64], but config.json implies [128, 64]"));
+  write_dir(shape.path(), p, wrong);
+  EXPECT_THAT(load_error(shape.path()), HasSubstr("has shape [160, 64], but config.json implies [128, 64]"));
 
   test::TempDir untied_missing_head;
-  write_dir(untied_missing_head.path, p, cfg, {"lm_head.weight"});
-  EXPECT_THAT(load_error(untied_missing_head.path), HasSubstr("lm_head.weight"));
+  write_dir(untied_missing_head.path(), p, cfg, {"lm_head.weight"});
+  EXPECT_THAT(load_error(untied_missing_head.path()), HasSubstr("lm_head.weight"));
 }
 
 TEST(Checkpoint, PytorchBinGivesTheSameModel) {
@@ -118,14 +118,14 @@ TEST(Checkpoint, PytorchBinGivesTheSameModel) {
 TEST(Checkpoint, SaveThenLoadRoundTripsExactlyInF32AndClosely) {
   ParamSet a = load_params(tiny());
   test::TempDir d;
-  save_params(d.path / "f32", a);
-  ParamSet b = load_params(d.path / "f32");
+  save_params(d.path() / "f32", a);
+  ParamSet b = load_params(d.path() / "f32");
   for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a.data()[i], b.data()[i]);
-  save_params(d.path / "bf16", a, DType::BF16);
-  ParamSet c = load_params(d.path / "bf16");
+  save_params(d.path() / "bf16", a, DType::BF16);
+  ParamSet c = load_params(d.path() / "bf16");
   for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a.data()[i], c.data()[i], std::abs(a.data()[i]) / 128 + 1e-30);
-  EXPECT_LT(std::filesystem::file_size(d.path / "bf16" / "model.safetensors"),
-            std::filesystem::file_size(d.path / "f32" / "model.safetensors") * 0.6);
+  EXPECT_LT(std::filesystem::file_size(d.path() / "bf16" / "model.safetensors"),
+            std::filesystem::file_size(d.path() / "f32" / "model.safetensors") * 0.6);
 }
 
 // A tied model computes lm_head(x * d_model^-0.5) with shared.weight: the same logits as an untied
@@ -135,8 +135,8 @@ TEST(Checkpoint, TiedEmbeddingsScaleTheOutput) {
   auto cfg = test::read_json(tiny() / "config.json");
   cfg.erase("tie_word_embeddings");  // HF omits the key when true
   test::TempDir d;
-  write_dir(d.path, untied, cfg, {"lm_head.weight"});
-  ParamSet tied = load_params(d.path);
+  write_dir(d.path(), untied, cfg, {"lm_head.weight"});
+  ParamSet tied = load_params(d.path());
   EXPECT_TRUE(tied.config().tie_word_embeddings);
   const float scale = 1.0f / std::sqrt(64.0f);
   float* head = untied.find("lm_head.weight");
@@ -164,8 +164,8 @@ TEST(Checkpoint, ReluFeedForwardUsesWi) {
     std::copy_n(gated.find(src), s.numel(), relu.data() + s.offset);
   }
   test::TempDir d;
-  write_dir(d.path, relu, cfg);
-  auto engine = Engine::load(d.path);
+  write_dir(d.path(), relu, cfg);
+  auto engine = Engine::load(d.path());
   auto out = engine->score({{"set an alarm", "[IN:CREATE_ALARM ]"}});
   EXPECT_TRUE(std::isfinite(out[0].mean()));
   EXPECT_GT(out[0].mean(), 0.0);
@@ -173,10 +173,10 @@ TEST(Checkpoint, ReluFeedForwardUsesWi) {
 
 TEST(Checkpoint, AddedTokensOutsideTheVocabularyAreRejected) {
   test::TempDir d;
-  std::filesystem::copy(tiny() / "config.json", d.path / "config.json");
-  std::filesystem::copy(tiny() / "model.safetensors", d.path / "model.safetensors");
-  test::write_file(d.path / "added_tokens.json", "{\"[IN:CREATE_ALARM\": 384}");
-  EXPECT_THAT([&] { Engine::load(d.path); }, ::testing::ThrowsMessage<Error>(HasSubstr("outside the model's vocabulary")));
+  std::filesystem::copy(tiny() / "config.json", d.path() / "config.json");
+  std::filesystem::copy(tiny() / "model.safetensors", d.path() / "model.safetensors");
+  test::write_file(d.path() / "added_tokens.json", "{\"[IN:CREATE_ALARM\": 384}");
+  EXPECT_THAT([&] { Engine::load(d.path()); }, ::testing::ThrowsMessage<Error>(HasSubstr("outside the model's vocabulary")));
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 namespace byt5::testing {
 
 inline std::filesystem::path handmade_dir() {
@@ -28,32 +30,6 @@ inline bool have_topv2() { return std::filesystem::exists(topv2_dir() / "alarm_e
                    << " (only CI and the project machines have it)";                     \
   } while (0)
 
-// A fresh directory, removed with its contents at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("byt5_") + (info ? info->test_suite_name() : "t") + "_" +
-                       (info ? info->name() : "t") + "_" + std::to_string(getpid());
-    path_ = std::filesystem::temp_directory_path() / name;
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path write(const std::string& name, const std::string& content) const {
-    std::filesystem::path p = path_ / name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ::byt5::test::TempDir;
 
 }  // namespace byt5::testing

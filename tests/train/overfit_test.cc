@@ -21,19 +21,19 @@ const char* kRows[][3] = {
 
 TEST(Overfit, TinyModelLearnsAHandfulOfParsesExactly) {
   test::TempDir tmp;
-  test::write_file(tmp.path / "config.json",
+  test::write_file(tmp.path() / "config.json",
                    R"({"d_model": 32, "d_kv": 8, "num_heads": 4, "d_ff": 64, "num_layers": 1,
                        "num_decoder_layers": 1, "vocab_size": 384, "feed_forward_proj": "gated-gelu",
                        "tie_word_embeddings": false, "dropout_rate": 0.0})");
   std::string tsv = "domain\tutterance\tsemantic_parse\n";
   for (auto& r : kRows) tsv += std::string(r[0]) + "\t" + r[1] + "\t" + r[2] + "\n";
-  test::write_file(tmp.path / "top.tsv", tsv);
-  const fs::path out = tmp.path / "out";
-  auto r = test::run_byt5("train --config '" + (tmp.path / "config.json").string() + "' --train '" +
-                              (tmp.path / "top.tsv").string() + "' --eval '" + (tmp.path / "top.tsv").string() +
+  test::write_file(tmp.path() / "top.tsv", tsv);
+  const fs::path out = tmp.path() / "out";
+  auto r = test::run_byt5("train --config '" + (tmp.path() / "config.json").string() + "' --train '" +
+                              (tmp.path() / "top.tsv").string() + "' --eval '" + (tmp.path() / "top.tsv").string() +
                               "' --out '" + out.string() +
                               "' --steps 100 --lr 1e-2 --batch-size 4 --grad-accum 1 --eval-every 50 --label-tokens",
-                          tmp.path);
+                          tmp.path());
   ASSERT_EQ(r.status, 0) << r.err;
   // The card's table on stdout; the last log record is the final evaluation.
   EXPECT_NE(r.out.find("| Training Loss | Epoch | Step | Validation Loss | Exact Match |"), std::string::npos) << r.out;

@@ -36,11 +36,11 @@ class Resume : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     full_ = new test::TempDir;
-    auto r = test::run_byt5(train_args(full_->path / "out", 4), full_->path);
+    auto r = test::run_byt5(train_args(full_->path() / "out", 4), full_->path());
     ASSERT_EQ(r.status, 0) << r.err;
   }
   static void TearDownTestSuite() { delete full_; }
-  static fs::path full_out() { return full_->path / "out"; }
+  static fs::path full_out() { return full_->path() / "out"; }
   static test::TempDir* full_;
 };
 test::TempDir* Resume::full_ = nullptr;
@@ -74,10 +74,10 @@ TEST_F(Resume, CheckpointsAreCompleteModelDirectories) {
 
 TEST_F(Resume, ContinuesTheSameTrajectoryBitForBit) {
   test::TempDir run;
-  const fs::path out = run.path / "out";
+  const fs::path out = run.path() / "out";
   fs::create_directories(out);
   fs::copy(full_out() / "checkpoint-2", out / "checkpoint-2", fs::copy_options::recursive);
-  auto r = test::run_byt5(train_args(out, 4) + " --resume", run.path);
+  auto r = test::run_byt5(train_args(out, 4) + " --resume", run.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("resuming from"), std::string::npos) << r.err;
   EXPECT_EQ(test::read_text(out / "final" / "model.safetensors"),
@@ -89,7 +89,7 @@ TEST_F(Resume, ContinuesTheSameTrajectoryBitForBit) {
 
 TEST_F(Resume, KilledWriteLeavesThePreviousCheckpoint) {
   test::TempDir run;
-  const fs::path out = run.path / "out";
+  const fs::path out = run.path() / "out";
   fs::create_directories(out);
   fs::copy(full_out() / "checkpoint-2", out / "checkpoint-2", fs::copy_options::recursive);
   // A later checkpoint whose model file was cut short, and a half-written temporary directory.
@@ -99,7 +99,7 @@ TEST_F(Resume, KilledWriteLeavesThePreviousCheckpoint) {
   fs::remove(out / ".checkpoint-6.tmp" / "train_state.json");
   EXPECT_NE(checkpoint_problem(out / "checkpoint-4"), "");
   EXPECT_EQ(find_resume_checkpoint(out), out / "checkpoint-2");
-  auto r = test::run_byt5(train_args(out, 4) + " --resume", run.path);
+  auto r = test::run_byt5(train_args(out, 4) + " --resume", run.path());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("skipping incomplete checkpoint"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out / ".checkpoint-6.tmp"));
@@ -110,15 +110,15 @@ TEST_F(Resume, KilledWriteLeavesThePreviousCheckpoint) {
 
 TEST_F(Resume, RefusesDifferentSettingsAndMissingCheckpoints) {
   test::TempDir run;
-  const fs::path out = run.path / "out";
+  const fs::path out = run.path() / "out";
   fs::create_directories(out);
-  auto none = test::run_byt5(train_args(out, 4) + " --resume", run.path);
+  auto none = test::run_byt5(train_args(out, 4) + " --resume", run.path());
   EXPECT_EQ(none.status, 1);
   EXPECT_NE(none.err.find("no complete checkpoint"), std::string::npos) << none.err;
   fs::copy(full_out() / "checkpoint-2", out / "checkpoint-2", fs::copy_options::recursive);
   std::string args = train_args(out, 4);
   args.replace(args.find("--lr 3e-3"), 9, "--lr 1e-2");
-  auto other = test::run_byt5(args + " --resume", run.path);
+  auto other = test::run_byt5(args + " --resume", run.path());
   EXPECT_EQ(other.status, 1);
   EXPECT_NE(other.err.find("lr"), std::string::npos) << other.err;
 }

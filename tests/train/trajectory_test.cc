@@ -32,15 +32,15 @@ TEST_P(Trajectory, CliReproducesHuggingFace) {
   const auto dir = test::fixtures() / (GetParam() + "-train");
   const auto traj = test::read_json(dir / "train_trajectory.json");
   test::TempDir tmp;
-  const auto out = tmp.path / "out";
+  const auto out = tmp.path() / "out";
   std::string cmd = traj["cli"].get<std::string>();
   ASSERT_EQ(cmd.rfind("BIN train ", 0), 0u) << cmd;
   cmd = replace_all(cmd, "BIN ", std::string(BYT5_BINARY) + " ");
   cmd = replace_all(cmd, " OUT", " " + out.string());
   // One thread: the models are tiny, and CI shares its 2 cores between test processes.
-  cmd = "cd '" + dir.string() + "' && OMP_NUM_THREADS=1 " + cmd + " --no-progress > '" + (tmp.path / "stdout").string() + "' 2> '" +
-        (tmp.path / "stderr").string() + "'";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd << "\n" << std::ifstream(tmp.path / "stderr").rdbuf();
+  cmd = "cd '" + dir.string() + "' && OMP_NUM_THREADS=1 " + cmd + " --no-progress > '" + (tmp.path() / "stdout").string() + "' 2> '" +
+        (tmp.path() / "stderr").string() + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd << "\n" << std::ifstream(tmp.path() / "stderr").rdbuf();
 
   const auto log = read_log(out / "log.jsonl");
   const auto& steps = traj["steps"];
