@@ -14,5 +14,7 @@ void add_generate_command(CLI::App& app, Runner& run);
 void add_score_command(CLI::App& app, Runner& run);
 void add_eval_command(CLI::App& app, Runner& run);
 void add_train_command(CLI::App& app, Runner& run);
+void add_export_command(CLI::App& app, Runner& run);
+void add_bench_command(CLI::App& app, Runner& run);
 
 }  // namespace byt5::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   byt5::cli::add_score_command(app, run);
   byt5::cli::add_eval_command(app, run);
   byt5::cli::add_train_command(app, run);
+  byt5::cli::add_export_command(app, run);
+  byt5::cli::add_bench_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
