@@ -27,9 +27,11 @@ struct Start {
   std::optional<fs::path> resume_dir;
 };
 
+// Every setting that shapes the trajectory must match the checkpoint's, except --steps: a run may
+// be shortened or extended on resume, and the linear schedule then decays to zero at the new total.
 void check_same_settings(const nlohmann::json& saved, const nlohmann::json& now, const fs::path& dir) {
   for (const auto& [key, value] : now.items()) {
-    if (!saved.contains(key) || saved[key] == value) continue;
+    if (!saved.contains(key) || saved[key] == value || key == "steps") continue;
     throw Error(dir.string() + " was written by a run with " + key + " = " + saved[key].dump() + ", not " +
                 value.dump() + ": pass the original run's settings to --resume it");
   }
@@ -57,6 +59,11 @@ Start prepare(const TrainOptions& o, std::ostream& err) {
     if (!dir) throw Error(o.out + ": --resume found no complete checkpoint-STEP directory to continue from");
     TrainState state = read_train_state(*dir);
     check_same_settings(state.settings, o.trajectory_settings(), *dir);
+    if (state.step >= o.steps)
+      throw Error(dir->string() + " is at step " + std::to_string(state.step) + ": --steps must be above it to resume");
+    if (state.settings.value("steps", o.steps) != o.steps)
+      err << "byt5 train: --steps changed from " << state.settings["steps"].dump() << " to " << o.steps
+          << "; the learning rate now decays to zero at step " << o.steps << "\n";
     err << "byt5 train: resuming from " << dir->string() << " (step " << state.step << ")\n";
     return Start{load_params(*dir), Tokenizer::load(*dir), std::move(state), dir};
   }

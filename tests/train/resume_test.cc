@@ -123,5 +123,33 @@ TEST_F(Resume, RefusesDifferentSettingsAndMissingCheckpoints) {
   EXPECT_NE(other.err.find("lr"), std::string::npos) << other.err;
 }
 
+TEST_F(Resume, StepsMayChangeAndTheScheduleFollows) {
+  test::TempDir run;
+  const fs::path out = run.path() / "out";
+  fs::create_directories(out);
+  fs::copy(full_out() / "checkpoint-2", out / "checkpoint-2", fs::copy_options::recursive);
+  auto r = test::run_byt5(train_args(out, 5) + " --resume", run.path());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("--steps changed from 4 to 5"), std::string::npos) << r.err;
+  // Steps 3..5 use lr 3e-3 * (5 - done) / (5 - warmup 1): done = 2, 3, 4.
+  std::vector<double> lrs;
+  std::istringstream in(test::read_text(out / "log.jsonl"));
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (j.contains("lr") && j["step"].get<int>() > 2) lrs.push_back(j["lr"].get<double>());
+  }
+  ASSERT_EQ(lrs.size(), 3u);
+  EXPECT_NEAR(lrs[0], 3e-3 * 3 / 4, 1e-12);
+  EXPECT_NEAR(lrs[1], 3e-3 * 2 / 4, 1e-12);
+  EXPECT_NEAR(lrs[2], 3e-3 * 1 / 4, 1e-12);
+  EXPECT_EQ(checkpoint_problem(out / "checkpoint-4"), "");
+  EXPECT_TRUE(fs::exists(out / "final" / "model.safetensors"));
+  // A total at or below the checkpoint's step is refused.
+  fs::remove_all(out / "checkpoint-4");
+  auto low = test::run_byt5(train_args(out, 2) + " --resume", run.path());
+  EXPECT_EQ(low.status, 1);
+  EXPECT_NE(low.err.find("--steps must be above"), std::string::npos) << low.err;
+}
+
 }  // namespace
 }  // namespace byt5
