@@ -81,6 +81,14 @@ void add_train_command(CLI::App& app, Runner& run) {
       ->check(CLI::NonNegativeNumber);
   flag(sub, f, "--weight-decay", &TrainOptions::weight_decay, "AdamW weight decay (default 0)")
       ->check(CLI::NonNegativeNumber);
+  flag(sub, f, "--rel-bias-lr-scale", &TrainOptions::rel_bias_lr_scale,
+       "Learning-rate multiplier for the relative-position bias tables (default 1; from scratch, >1 lets "
+       "positional attention form sooner)")
+      ->check(CLI::NonNegativeNumber);
+  flag(sub, f, "--position-prior", &TrainOptions::position_prior,
+       "With --config: bias each attention head toward one neighbouring offset by this much (default 0: "
+       "Hugging Face's init; see docs/TRAINING.md)")
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("--no-progress", f->no_progress, "Plain log lines even on a terminal");
   sub->callback([f, &run, init, config, dropout, no_shuffle, resume, labels] {
     run = [f, init, config, dropout, no_shuffle, resume, labels] {

@@ -6,6 +6,8 @@
 #include "core/error.h"
 #include "train/rng.h"
 
+#include "ops/position_bias.h"
+
 namespace byt5 {
 namespace {
 
@@ -61,6 +63,23 @@ ParamSet resize_vocab(const ParamSet& params, int new_vocab, uint64_t seed) {
         dst[k] = static_cast<float>((2.0 * rng.uniform() - 1.0) / std::sqrt(static_cast<double>(C)));
   }
   return out;
+}
+
+void add_position_prior(ParamSet& params, float strength) {
+  const T5Config& c = params.config();
+  const int H = c.num_heads, NB = c.relative_attention_num_buckets;
+  for (const bool decoder : {false, true}) {
+    const std::string name = std::string(decoder ? "decoder" : "encoder") +
+                             ".block.0.layer.0.SelfAttention.relative_attention_bias.weight";
+    float* table = params.find(name);  // (num_buckets, num_heads)
+    if (!table) continue;
+    for (int h = 0; h + 1 < H; ++h) {
+      // memory position - query position: -1, +1, -2, +2, ... (encoder); -1, -2, ... (decoder)
+      const int offset = decoder ? -(h + 1) : (h % 2 == 0 ? -(h / 2 + 1) : h / 2 + 1);
+      const int bucket = relative_position_bucket(offset, !decoder, NB, c.relative_attention_max_distance);
+      table[static_cast<size_t>(bucket) * H + h] += strength;
+    }
+  }
 }
 
 }  // namespace byt5

@@ -20,4 +20,12 @@ void init_t5_weights(ParamSet& params, uint64_t seed);
 // _init_weights leaves alone) and of an untied lm_head ~ U(-C^-1/2, C^-1/2) (nn.Linear's default).
 ParamSet resize_vocab(const ParamSet& params, int new_vocab, uint64_t seed);
 
+// Our own option for training from scratch (not Hugging Face's init): adds `strength` to the
+// relative-position bias of one offset per head, so that attention to a neighbour is sharp from
+// the first step. Encoder heads get offsets -1, +1, -2, +2, ..., decoder heads -1, -2, -3, ...;
+// the last head of each stack keeps a flat bias (content-only attention). Copying from the input
+// needs exactly such neighbour attention (each byte must know the bytes beside it), and without
+// it a fresh model spends thousands of steps on a plateau before it starts to copy.
+void add_position_prior(ParamSet& params, float strength);
+
 }  // namespace byt5

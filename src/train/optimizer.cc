@@ -17,8 +17,9 @@ void AdamW::step(ParamSet& params, const ParamSet& grads, double lr) {
   const float c2 = static_cast<float>(1.0 - static_cast<double>(h_.beta2));
   const double bc1 = 1.0 - std::pow(static_cast<double>(h_.beta1), static_cast<double>(t_));
   const double bc2 = 1.0 - std::pow(static_cast<double>(h_.beta2), static_cast<double>(t_));
-  const float neg_step = static_cast<float>(-(lr * std::sqrt(bc2) / bc1));
   for (const auto& s : params.specs()) {
+    const double scale = s.name.find("relative_attention_bias") != std::string::npos ? h_.rel_bias_lr_scale : 1.0;
+    const float neg_step = static_cast<float>(-(lr * scale * std::sqrt(bc2) / bc1));
     // HF's Trainer exempts biases (T5 has none) and layer norms from weight decay.
     const bool decays = h_.weight_decay != 0.0f && s.name.find("layer_norm") == std::string::npos;
     const float decay = decays ? static_cast<float>(-lr * h_.weight_decay) : 0.0f;

@@ -14,6 +14,11 @@ struct AdamHyper {
   float beta2 = 0.999f;
   float eps = 1e-8f;
   float weight_decay = 0.0f;
+  // The relative-position bias tables take steps of lr * rel_bias_lr_scale. Adam moves each
+  // parameter by about lr per step, and a bias must reach several units before attention to a
+  // fixed offset (what copying from the input needs) is sharp: from scratch that takes thousands
+  // of steps at 1e-3. 1 is Hugging Face's optimizer.
+  float rel_bias_lr_scale = 1.0f;
 };
 
 class AdamW {

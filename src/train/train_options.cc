@@ -45,6 +45,8 @@ void TrainOptions::apply_recipe(const nlohmann::json& r, const std::string& sour
     else if (key == "label_tokens") take(v, k, label_tokens, source);
     else if (key == "max_grad_norm") take(v, k, max_grad_norm, source);
     else if (key == "weight_decay") take(v, k, weight_decay, source);
+    else if (key == "rel_bias_lr_scale") take(v, k, rel_bias_lr_scale, source);
+    else if (key == "position_prior") take(v, k, position_prior, source);
     else
       throw Error(source + ": unknown setting \"" + key +
                   "\" (settings are the train flags with '_' for '-', e.g. \"batch_size\")");
@@ -66,6 +68,7 @@ void TrainOptions::validate() const {
     throw Error("--eval-every, --save-every, --eval-limit and --eval-batch-size must not be negative");
   if (!(max_grad_norm >= 0)) throw Error("--max-grad-norm must not be negative (0 turns clipping off)");
   if (!(weight_decay >= 0)) throw Error("weight_decay must not be negative");
+  if (!(rel_bias_lr_scale > 0)) throw Error("rel_bias_lr_scale must be positive");
 }
 
 nlohmann::json TrainOptions::trajectory_settings() const {
@@ -81,7 +84,9 @@ nlohmann::json TrainOptions::trajectory_settings() const {
           {"precision", precision},
           {"label_tokens", label_tokens},
           {"max_grad_norm", max_grad_norm},
-          {"weight_decay", weight_decay}};
+          {"weight_decay", weight_decay},
+          {"rel_bias_lr_scale", rel_bias_lr_scale},
+          {"position_prior", position_prior}};
 }
 
 nlohmann::json TrainOptions::to_json() const {

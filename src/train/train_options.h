@@ -32,6 +32,10 @@ struct TrainOptions {
   bool label_tokens = false;  // add the training data's [IN:/[SL: labels as tokens
   float max_grad_norm = 1.0f;  // 0: no clipping
   float weight_decay = 0.0f;
+  // Learning-rate multiplier for the relative-position bias tables (see AdamHyper).
+  float rel_bias_lr_scale = 1.0f;
+  // With --config: add_position_prior(strength) after the initialisation (0: none).
+  float position_prior = 0.0f;
   bool progress = true;       // progress bar on a terminal
 
   // Overrides fields from a recipe object; unknown keys (other than "_comment"-like keys starting

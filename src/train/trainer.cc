@@ -70,6 +70,7 @@ Start prepare(const TrainOptions& o, std::ostream& err) {
   if (!o.init.empty()) return Start{load_params(o.init), Tokenizer::load(o.init), {}, std::nullopt};
   ParamSet params(T5Config::load(o.config));
   init_t5_weights(params, o.seed);
+  if (o.position_prior != 0.0f) add_position_prior(params, o.position_prior);
   return Start{std::move(params), Tokenizer{}, {}, std::nullopt};
 }
 
@@ -123,7 +124,7 @@ TrainSummary run_training(const TrainOptions& o, std::ostream& out, std::ostream
                          std::max(train.max_source, eval.max_source), std::max(train.max_target, eval.max_target)};
 
   ParamSet grads(cfg);
-  AdamW opt(cfg, AdamHyper{0.9f, 0.999f, 1e-8f, o.weight_decay});
+  AdamW opt(cfg, AdamHyper{0.9f, 0.999f, 1e-8f, o.weight_decay, o.rel_bias_lr_scale});
   if (s.resume_dir) read_optimizer_state(*s.resume_dir, opt);
   LinearContext lin(parse_precision(o.precision));
   lin.refresh_weights(params);

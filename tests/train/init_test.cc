@@ -52,3 +52,39 @@ TEST(Init, ResizeKeepsOldRowsAndInitialisesNewOnes) {
 
 }  // namespace
 }  // namespace byt5
+
+#include "ops/position_bias.h"
+
+namespace byt5 {
+namespace {
+
+TEST(Init, PositionPriorBiasesOneOffsetPerHead) {
+  ParamSet p(config());
+  init_t5_weights(p, 42);
+  ParamSet before(config());
+  std::memcpy(before.data(), p.data(), sizeof(float) * p.size());
+  add_position_prior(p, 4.0f);
+  const auto& c = p.config();
+  const int H = c.num_heads, NB = c.relative_attention_num_buckets;
+  // Encoder heads 0..2 look at offsets -1, +1, -2; decoder heads at -1, -2, -3; the last head is left flat.
+  const int enc_offsets[] = {-1, 1, -2}, dec_offsets[] = {-1, -2, -3};
+  for (const bool dec : {false, true}) {
+    const std::string name = std::string(dec ? "decoder" : "encoder") +
+                             ".block.0.layer.0.SelfAttention.relative_attention_bias.weight";
+    const float* now = p.find(name);
+    const float* old = before.find(name);
+    for (int b = 0; b < NB; ++b)
+      for (int h = 0; h < H; ++h) {
+        const bool hit = h < H - 1 && b == relative_position_bucket((dec ? dec_offsets : enc_offsets)[h], !dec, NB,
+                                                                      c.relative_attention_max_distance);
+        EXPECT_FLOAT_EQ(now[b * H + h] - old[b * H + h], hit ? 4.0f : 0.0f) << name << " bucket " << b << " head " << h;
+      }
+  }
+  // Nothing else changes.
+  size_t changed = 0;
+  for (size_t i = 0; i < p.size(); ++i) changed += p.data()[i] != before.data()[i];
+  EXPECT_EQ(changed, 6u);
+}
+
+}  // namespace
+}  // namespace byt5

@@ -126,3 +126,45 @@ TEST(ModelGradDropout, MatchesFiniteDifferences) {
 
 }  // namespace
 }  // namespace byt5
+
+namespace byt5 {
+namespace {
+
+// The bf16 mode (the default for real runs) rounds every linear layer's inputs to bf16, so its
+// gradients differ from HF's fp32 ones by bf16 rounding (~2^-8 relative), never by more: a wrong
+// or missing term in the bf16 path shows up as an error of the gradient's own size.
+TEST_P(ModelGrad, Bf16StaysWithinRoundingOfHuggingFace) {
+  const auto model_dir = test::fixtures() / GetParam();
+  const auto grads_dir = test::fixtures() / (GetParam() + "-grads");
+  const auto meta = test::read_json(grads_dir / "grads.json");
+  const auto ref = open_safetensors(grads_dir / "grads.safetensors");
+  ParamSet params = load_params(model_dir);
+  ParamSet grads(params.config());
+  LinearContext lin(Precision::BF16);
+  lin.refresh_weights(params);
+  Case cs = read_case(meta["batch"]);
+  Batch batch = make_batch(cs.sources, cs.targets, params.config());
+  TrainModel model(params, grads, lin, BatchShape{batch.B, batch.Te, batch.Td});
+  grads.zero();
+  float loss = model.forward(batch, DropoutPlan{});
+  EXPECT_NEAR(loss, cs.loss, 1e-2 * cs.loss);
+  model.backward(1.0f);
+  for (const auto& spec : grads.specs()) {
+    std::vector<float> want(spec.numel());
+    ref->read_f32(std::string("batch.") + spec.name, want.data(), want.size());
+    const float* got = grads.data() + spec.offset;
+    double dot = 0, nw = 0, ng = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      dot += (double)got[i] * want[i];
+      nw += (double)want[i] * want[i];
+      ng += (double)got[i] * got[i];
+    }
+    if (nw == 0) continue;
+    // Direction and size of the whole tensor's gradient.
+    EXPECT_GT(dot / std::sqrt(nw * ng), 0.999) << spec.name;
+    EXPECT_NEAR(std::sqrt(ng / nw), 1.0, 0.02) << spec.name;
+  }
+}
+
+}  // namespace
+}  // namespace byt5

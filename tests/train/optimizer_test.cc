@@ -86,3 +86,24 @@ TEST(AdamW, WeightDecaySkipsLayerNorms) {
 
 }  // namespace
 }  // namespace byt5
+
+namespace byt5 {
+namespace {
+
+TEST(AdamW, RelativeBiasLearningRateScale) {
+  auto cfg = tiny_config();
+  ParamSet p(cfg), q(cfg), g(cfg);
+  const std::string bias = "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight";
+  g.find(bias)[3] = 0.5f;
+  g.find("shared.weight")[3] = 0.5f;
+  AdamW plain(cfg, AdamHyper{}), scaled(cfg, AdamHyper{0.9f, 0.999f, 1e-8f, 0.0f, 30.0f});
+  plain.step(p, g, 1e-3);
+  scaled.step(q, g, 1e-3);
+  // The first Adam step moves a parameter by lr * sign(g) (up to eps).
+  EXPECT_NEAR(p.find(bias)[3], -1e-3, 1e-8);
+  EXPECT_NEAR(q.find(bias)[3], -3e-2, 1e-7);
+  EXPECT_EQ(p.find("shared.weight")[3], q.find("shared.weight")[3]);  // everything else as before
+}
+
+}  // namespace
+}  // namespace byt5
