@@ -15,11 +15,12 @@ struct CmdResult {
   std::string err;  // stderr
 };
 
-// Runs `BYT5_BINARY args` with `input` on stdin, capturing stdout and stderr.
-inline CmdResult run_byt5(const std::string& args, const std::string& input = "") {
+// Runs `BYT5_BINARY args` with `input` on stdin, capturing stdout and stderr; `env` is a prefix of
+// VAR=value assignments for the command.
+inline CmdResult run_byt5(const std::string& args, const std::string& input = "", const std::string& env = "") {
   TempDir tmp;
   write_file(tmp.path() / "in", input);
-  std::string cmd = std::string("'") + BYT5_BINARY + "' " + args + " < '" + (tmp.path() / "in").string() + "' 2> '" +
+  std::string cmd = env + (env.empty() ? "" : " ") + "'" + BYT5_BINARY + "' " + args + " < '" + (tmp.path() / "in").string() + "' 2> '" +
                     (tmp.path() / "err").string() + "'";
   CmdResult r;
   FILE* p = popen(cmd.c_str(), "r");
@@ -33,6 +34,10 @@ inline CmdResult run_byt5(const std::string& args, const std::string& input = ""
   r.err.assign(std::istreambuf_iterator<char>(in), {});
   return r;
 }
+
+// `byt5 train ...` from a test: one OpenMP thread (the test models are tiny and CI shares two
+// cores between test processes) and plain log lines.
+inline CmdResult run_train(const std::string& args) { return run_byt5(args + " --no-progress", "", "OMP_NUM_THREADS=1"); }
 
 inline std::string quote(const std::string& s) { return "'" + s + "'"; }
 

@@ -2,6 +2,8 @@
 #pragma once
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdlib.h>
 
 #include <stdexcept>
@@ -47,6 +49,12 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The whole file as bytes ("" when it cannot be read).
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 inline void write_file(const std::filesystem::path& p, const std::string& bytes) {
   std::ofstream out(p, std::ios::binary);

@@ -3,7 +3,7 @@
 // (exit 1).
 #include <sys/wait.h>
 
-#include "cli_run.h"
+#include "cli_util.h"
 #include "core/error.h"
 #include "test_util.h"
 #include "train/train_options.h"
@@ -46,17 +46,16 @@ TEST(TrainOptions, RejectsUnknownKeysAndBadValues) {
 
 TEST(TrainCli, UsageAndRuntimeErrorsHaveTheirExitCodes) {
   test::TempDir tmp;
-  auto bad_flag = test::run_byt5("train --bogus 1", tmp.path());
+  auto bad_flag = test::run_train("train --bogus 1");
   EXPECT_EQ(bad_flag.status, 2) << bad_flag.err;
-  auto bad_precision = test::run_byt5("train --precision fp16 --train x --out y", tmp.path());
+  auto bad_precision = test::run_train("train --precision fp16 --train x --out y");
   EXPECT_EQ(bad_precision.status, 2) << bad_precision.err;
-  auto missing = test::run_byt5("train --train x.tsv --out '" + (tmp.path() / "o").string() + "'", tmp.path());
+  auto missing = test::run_train("train --train x.tsv --out '" + (tmp.path() / "o").string() + "'");
   EXPECT_EQ(missing.status, 1);
   EXPECT_NE(missing.err.find("--init"), std::string::npos) << missing.err;
   // The recipe's placeholder paths fail with the path named.
-  auto placeholder = test::run_byt5("train --recipe '" + recipe_file().string() + "' --out '" +
-                                        (tmp.path() / "o").string() + "'",
-                                    tmp.path());
+  auto placeholder = test::run_train("train --recipe '" + recipe_file().string() + "' --out '" +
+                                        (tmp.path() / "o").string() + "'");
   EXPECT_EQ(placeholder.status, 1) << placeholder.err;
   EXPECT_NE(placeholder.err.find("PATH/TO"), std::string::npos) << placeholder.err;
 }

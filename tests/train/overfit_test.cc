@@ -2,7 +2,7 @@
 // match 1.0 in a second, and the result is a model directory the engine decodes the same way.
 #include <sys/wait.h>
 
-#include "cli_run.h"
+#include "cli_util.h"
 #include "decode/engine.h"
 #include "io/tokenizer.h"
 #include "model/config.h"
@@ -29,11 +29,10 @@ TEST(Overfit, TinyModelLearnsAHandfulOfParsesExactly) {
   for (auto& r : kRows) tsv += std::string(r[0]) + "\t" + r[1] + "\t" + r[2] + "\n";
   test::write_file(tmp.path() / "top.tsv", tsv);
   const fs::path out = tmp.path() / "out";
-  auto r = test::run_byt5("train --config '" + (tmp.path() / "config.json").string() + "' --train '" +
+  auto r = test::run_train("train --config '" + (tmp.path() / "config.json").string() + "' --train '" +
                               (tmp.path() / "top.tsv").string() + "' --eval '" + (tmp.path() / "top.tsv").string() +
                               "' --out '" + out.string() +
-                              "' --steps 100 --lr 1e-2 --batch-size 4 --grad-accum 1 --eval-every 50 --label-tokens",
-                          tmp.path());
+                              "' --steps 100 --lr 1e-2 --batch-size 4 --grad-accum 1 --eval-every 50 --label-tokens");
   ASSERT_EQ(r.status, 0) << r.err;
   // The card's table on stdout; the last log record is the final evaluation.
   EXPECT_NE(r.out.find("| Training Loss | Epoch | Step | Validation Loss | Exact Match |"), std::string::npos) << r.out;

@@ -4,7 +4,7 @@
 // the prior a fresh T5 sits on a plateau where it only knows which letters occur.
 #include <random>
 
-#include "cli_run.h"
+#include "cli_util.h"
 #include "test_util.h"
 
 namespace byt5 {
@@ -37,10 +37,9 @@ TEST(PositionPrior, FreshModelLearnsToCopySooner) {
     "num_layers": 2, "num_decoder_layers": 1, "num_heads": 4, "feed_forward_proj": "gated-gelu",
     "tie_word_embeddings": true, "dropout_rate": 0.0})");
   auto run = [&](const std::string& name, const std::string& extra) {
-    auto r = test::run_byt5("train --config '" + (tmp / "config.json").string() + "' --train '" +
+    auto r = test::run_train("train --config '" + (tmp / "config.json").string() + "' --train '" +
                                 (tmp / "copy.tsv").string() + "' --out '" + (tmp / name).string() +
-                                "' --steps 300 --batch-size 16 --grad-accum 1 --lr 3e-3 --warmup 30 " + extra,
-                            tmp.path());
+                                "' --steps 300 --batch-size 16 --grad-accum 1 --lr 3e-3 --warmup 30 " + extra);
     EXPECT_EQ(r.status, 0) << r.err;
     return last_losses(tmp / name / "log.jsonl", 30);
   };

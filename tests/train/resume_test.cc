@@ -3,7 +3,7 @@
 // directory, a truncated file) leaves the previous checkpoint in charge.
 #include <sys/wait.h>
 
-#include "cli_run.h"
+#include "cli_util.h"
 #include "io/tensor_source.h"
 #include "model/checkpoint.h"
 #include "test_util.h"
@@ -36,7 +36,7 @@ class Resume : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     full_ = new test::TempDir;
-    auto r = test::run_byt5(train_args(full_->path() / "out", 4), full_->path());
+    auto r = test::run_train(train_args(full_->path() / "out", 4));
     ASSERT_EQ(r.status, 0) << r.err;
   }
   static void TearDownTestSuite() { delete full_; }
@@ -77,7 +77,7 @@ TEST_F(Resume, ContinuesTheSameTrajectoryBitForBit) {
   const fs::path out = run.path() / "out";
   fs::create_directories(out);
   fs::copy(full_out() / "checkpoint-2", out / "checkpoint-2", fs::copy_options::recursive);
-  auto r = test::run_byt5(train_args(out, 4) + " --resume", run.path());
+  auto r = test::run_train(train_args(out, 4) + " --resume");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("resuming from"), std::string::npos) << r.err;
   EXPECT_EQ(test::read_text(out / "final" / "model.safetensors"),
@@ -99,7 +99,7 @@ TEST_F(Resume, KilledWriteLeavesThePreviousCheckpoint) {
   fs::remove(out / ".checkpoint-6.tmp" / "train_state.json");
   EXPECT_NE(checkpoint_problem(out / "checkpoint-4"), "");
   EXPECT_EQ(find_resume_checkpoint(out), out / "checkpoint-2");
-  auto r = test::run_byt5(train_args(out, 4) + " --resume", run.path());
+  auto r = test::run_train(train_args(out, 4) + " --resume");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("skipping incomplete checkpoint"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out / ".checkpoint-6.tmp"));
@@ -112,13 +112,13 @@ TEST_F(Resume, RefusesDifferentSettingsAndMissingCheckpoints) {
   test::TempDir run;
   const fs::path out = run.path() / "out";
   fs::create_directories(out);
-  auto none = test::run_byt5(train_args(out, 4) + " --resume", run.path());
+  auto none = test::run_train(train_args(out, 4) + " --resume");
   EXPECT_EQ(none.status, 1);
   EXPECT_NE(none.err.find("no complete checkpoint"), std::string::npos) << none.err;
   fs::copy(full_out() / "checkpoint-2", out / "checkpoint-2", fs::copy_options::recursive);
   std::string args = train_args(out, 4);
   args.replace(args.find("--lr 3e-3"), 9, "--lr 1e-2");
-  auto other = test::run_byt5(args + " --resume", run.path());
+  auto other = test::run_train(args + " --resume");
   EXPECT_EQ(other.status, 1);
   EXPECT_NE(other.err.find("lr"), std::string::npos) << other.err;
 }
@@ -128,7 +128,7 @@ TEST_F(Resume, StepsMayChangeAndTheScheduleFollows) {
   const fs::path out = run.path() / "out";
   fs::create_directories(out);
   fs::copy(full_out() / "checkpoint-2", out / "checkpoint-2", fs::copy_options::recursive);
-  auto r = test::run_byt5(train_args(out, 5) + " --resume", run.path());
+  auto r = test::run_train(train_args(out, 5) + " --resume");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("--steps changed from 4 to 5"), std::string::npos) << r.err;
   // Steps 3..5 use lr 3e-3 * (5 - done) / (5 - warmup 1): done = 2, 3, 4.
@@ -146,7 +146,7 @@ TEST_F(Resume, StepsMayChangeAndTheScheduleFollows) {
   EXPECT_TRUE(fs::exists(out / "final" / "model.safetensors"));
   // A total at or below the checkpoint's step is refused.
   fs::remove_all(out / "checkpoint-4");
-  auto low = test::run_byt5(train_args(out, 2) + " --resume", run.path());
+  auto low = test::run_train(train_args(out, 2) + " --resume");
   EXPECT_EQ(low.status, 1);
   EXPECT_NE(low.err.find("--steps must be above"), std::string::npos) << low.err;
 }
