@@ -9,44 +9,70 @@
 namespace byt5 {
 namespace {
 
-bool visible(const AttentionShape& s, const float* key_mask, int b, int i, int j) {
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+// Below this many multiply-adds a parallel region costs more than it saves.
+constexpr long kParallelWork = 1L << 18;
+
+inline long work(const AttentionShape& s) { return (long)s.B * s.H * s.Tq * s.Tk * s.D; }
+
+inline bool visible(const AttentionShape& s, const float* key_mask, int b, int i, int j) {
   if (key_mask && key_mask[(size_t)b * s.Tk + j] == 0.0f) return false;
   return !s.causal || j <= i + s.q_offset;
+}
+
+// xt (D, Tk) = head h of x (Tk rows of H*D) for batch row b, transposed so that the products over
+// d can run across all keys j at once (each one still summed over d in order, as a dot would).
+void transpose_head(float* xt, const float* x, const AttentionShape& s, int b, int h) {
+  const int HD = s.H * s.D;
+  for (int j = 0; j < s.Tk; ++j) {
+    const float* xj = x + b * s.kv_bstride + (size_t)j * HD + h * s.D;
+    for (int d = 0; d < s.D; ++d) xt[(size_t)d * s.Tk + j] = xj[d];
+  }
+}
+
+// out[j] = sum_d a[d] * xt[d][j], accumulated over d in order.
+void row_products(float* out, const float* a, const float* xt, int D, int Tk) {
+  std::fill(out, out + Tk, 0.0f);
+  for (int d = 0; d < D; ++d) {
+    const float ad = a[d];
+    const float* x = xt + (size_t)d * Tk;
+#pragma omp simd
+    for (int j = 0; j < Tk; ++j) out[j] += ad * x[j];
+  }
 }
 
 }  // namespace
 
 void attention_forward(float* out, float* probs, const float* q, const float* k, const float* v, const float* bias,
-                       const float* key_mask, const AttentionShape& s) {
+                       const float* key_mask, const AttentionShape& s, const DropoutSpec& drop) {
   const int HD = s.H * s.D;
-  const long work = (long)s.B * s.H * s.Tq * s.Tk * s.D;
-#pragma omp parallel if (work >= 65536)
+  const float scale = dropout_scale(drop);
+#pragma omp parallel if (work(s) >= kParallelWork)
   {
-    std::vector<float> p(s.Tk);
+    std::vector<float> kt((size_t)s.D * s.Tk), scratch(probs ? 0 : s.Tk);
 #pragma omp for collapse(2) schedule(static)
     for (int b = 0; b < s.B; ++b)
-      for (int h = 0; h < s.H; ++h)
+      for (int h = 0; h < s.H; ++h) {
+        transpose_head(kt.data(), k, s, b, h);
         for (int i = 0; i < s.Tq; ++i) {
-          const float* qi = q + b * s.q_bstride + (size_t)i * HD + h * s.D;
-          float mx = -std::numeric_limits<float>::infinity();
+          const size_t row = (((size_t)b * s.H + h) * s.Tq + i) * s.Tk;
+          float* p = probs ? probs + row : scratch.data();  // (Tk): scores, then probabilities
+          row_products(p, q + b * s.q_bstride + (size_t)i * HD + h * s.D, kt.data(), s.D, s.Tk);
+          float mx = kNegInf;
           for (int j = 0; j < s.Tk; ++j) {
             if (!visible(s, key_mask, b, i, j)) {
-              p[j] = -std::numeric_limits<float>::infinity();
+              p[j] = kNegInf;
               continue;
             }
-            const float* kj = k + b * s.kv_bstride + (size_t)j * HD + h * s.D;
-            float sc = 0.0f;
-            for (int d = 0; d < s.D; ++d) sc += qi[d] * kj[d];
-            if (bias) sc += bias[((size_t)h * s.Tq + i) * s.Tk + j];
-            p[j] = sc;
-            mx = std::max(mx, sc);
+            if (bias) p[j] += bias[((size_t)h * s.Tq + i) * s.Tk + j];
+            mx = std::max(mx, p[j]);
           }
           // A fully masked row (never produced by real inputs) attends uniformly, as an additive
           // finfo.min mask would make it.
-          bool all_masked = mx == -std::numeric_limits<float>::infinity();
+          const bool all_masked = mx == kNegInf;
           float sum = 0.0f;
           for (int j = 0; j < s.Tk; ++j) {
-            p[j] = all_masked ? 1.0f : (p[j] == -std::numeric_limits<float>::infinity() ? 0.0f : std::exp(p[j] - mx));
+            p[j] = all_masked ? 1.0f : (p[j] == kNegInf ? 0.0f : std::exp(p[j] - mx));
             sum += p[j];
           }
           const float inv = 1.0f / sum;
@@ -55,59 +81,86 @@ void attention_forward(float* out, float* probs, const float* q, const float* k,
           for (int j = 0; j < s.Tk; ++j) {
             p[j] *= inv;
             if (p[j] == 0.0f) continue;
+            const float pj = drop.active() ? (dropout_keep(drop, row + j) ? p[j] * scale : 0.0f) : p[j];
+            if (pj == 0.0f) continue;
             const float* vj = v + b * s.kv_bstride + (size_t)j * HD + h * s.D;
-            for (int d = 0; d < s.D; ++d) oi[d] += p[j] * vj[d];
+            for (int d = 0; d < s.D; ++d) oi[d] += pj * vj[d];
           }
-          if (probs) std::memcpy(probs + (((size_t)b * s.H + h) * s.Tq + i) * s.Tk, p.data(), sizeof(float) * s.Tk);
         }
+      }
   }
 }
 
-// dP = dout v^T; dS = P * (dP - sum_j P dP); dq = dS k; dk = dS^T q; dv = P^T dout.
+// With Pd = dropout(P): dPd = dout v^T; dP = dropout(dPd); dS = P * (dP - sum_j P dP);
+// dq = dS k; dk = dS^T q; dv = Pd^T dout.
 void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout, const float* probs,
-                        const float* q, const float* k, const float* v, const AttentionShape& s) {
+                        const float* q, const float* k, const float* v, const AttentionShape& s,
+                        const DropoutSpec& drop, float* dscores) {
   const int HD = s.H * s.D;
+  const float scale = dropout_scale(drop);
+  std::vector<float> own;
+  if (!dscores) {
+    own.resize((size_t)s.B * s.H * s.Tq * s.Tk);
+    dscores = own.data();
+  }
   for (int b = 0; b < s.B; ++b) {
     std::memset(dq + b * s.q_bstride, 0, sizeof(float) * (size_t)s.Tq * HD);
     std::memset(dk + b * s.kv_bstride, 0, sizeof(float) * (size_t)s.Tk * HD);
     std::memset(dv + b * s.kv_bstride, 0, sizeof(float) * (size_t)s.Tk * HD);
   }
-  // Parallel over heads: each head writes its own columns of dq/dk/dv and its own slice of dbias.
-  const long work = (long)s.B * s.H * s.Tq * s.Tk * s.D;
-#pragma omp parallel if (work >= 65536)
+  // Each (b, h) writes its own columns of dq/dk/dv and its own rows of dscores.
+#pragma omp parallel if (work(s) >= kParallelWork)
   {
-    std::vector<float> ds(s.Tk);
-#pragma omp for schedule(static)
-    for (int h = 0; h < s.H; ++h)
-      for (int b = 0; b < s.B; ++b)
+    std::vector<float> vt((size_t)s.D * s.Tk);
+#pragma omp for collapse(2) schedule(static)
+    for (int b = 0; b < s.B; ++b)
+      for (int h = 0; h < s.H; ++h) {
+        transpose_head(vt.data(), v, s, b, h);
         for (int i = 0; i < s.Tq; ++i) {
-          const float* P = probs + (((size_t)b * s.H + h) * s.Tq + i) * s.Tk;
+          const size_t row = (((size_t)b * s.H + h) * s.Tq + i) * s.Tk;
+          const float* P = probs + row;
+          float* g = dscores + row;
           const float* doi = dout + b * s.q_bstride + (size_t)i * HD + h * s.D;
           const float* qi = q + b * s.q_bstride + (size_t)i * HD + h * s.D;
           float* dqi = dq + b * s.q_bstride + (size_t)i * HD + h * s.D;
-          float dot = 0.0f;
+          row_products(g, doi, vt.data(), s.D, s.Tk);  // dPd
+          float sum = 0.0f;
           for (int j = 0; j < s.Tk; ++j) {
             float dp = 0.0f;
-            if (P[j] != 0.0f) {
-              const float* vj = v + b * s.kv_bstride + (size_t)j * HD + h * s.D;
-              for (int d = 0; d < s.D; ++d) dp += doi[d] * vj[d];
-            }
-            ds[j] = dp;
-            dot += P[j] * dp;
+            if (P[j] != 0.0f && (!drop.active() || dropout_keep(drop, row + j)))
+              dp = drop.active() ? g[j] * scale : g[j];
+            g[j] = dp;
+            sum += P[j] * dp;
           }
           for (int j = 0; j < s.Tk; ++j) {
-            if (P[j] == 0.0f) continue;
-            const float g = P[j] * (ds[j] - dot);
-            const size_t kvo = b * s.kv_bstride + (size_t)j * HD + h * s.D;
-            for (int d = 0; d < s.D; ++d) {
-              dqi[d] += g * k[kvo + d];
-              dk[kvo + d] += g * qi[d];
-              dv[kvo + d] += P[j] * doi[d];
+            if (P[j] == 0.0f) {
+              g[j] = 0.0f;
+              continue;
             }
-            if (dbias) dbias[((size_t)h * s.Tq + i) * s.Tk + j] += g;
+            const bool keep = !drop.active() || dropout_keep(drop, row + j);
+            const float pd = keep ? (drop.active() ? P[j] * scale : P[j]) : 0.0f;
+            g[j] = P[j] * (g[j] - sum);
+            const size_t kvo = b * s.kv_bstride + (size_t)j * HD + h * s.D;
+            const float gj = g[j];
+            for (int d = 0; d < s.D; ++d) {
+              dqi[d] += gj * k[kvo + d];
+              dk[kvo + d] += gj * qi[d];
+            }
+            if (pd != 0.0f)
+              for (int d = 0; d < s.D; ++d) dv[kvo + d] += pd * doi[d];
           }
         }
+      }
   }
+  if (!dbias) return;
+#pragma omp parallel for collapse(2) schedule(static) if (work(s) >= kParallelWork)
+  for (int h = 0; h < s.H; ++h)
+    for (int i = 0; i < s.Tq; ++i)
+      for (int b = 0; b < s.B; ++b) {
+        const float* g = dscores + (((size_t)b * s.H + h) * s.Tq + i) * s.Tk;
+        float* db = dbias + ((size_t)h * s.Tq + i) * s.Tk;
+        for (int j = 0; j < s.Tk; ++j) db[j] += g[j];
+      }
 }
 
 }  // namespace byt5

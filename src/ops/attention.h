@@ -1,6 +1,10 @@
-// T5 attention core (no 1/sqrt(d) scaling): probs = softmax(q k^T + bias + mask), out = probs v.
-// Heads live side by side in the rows: q, k, v, out rows are (H * D) wide.
+// T5 attention core (no 1/sqrt(d) scaling): probs = softmax(q k^T + bias + mask),
+// out = dropout(probs) v, with Hugging Face's dropout on the probabilities during training (none
+// in inference: the default DropoutSpec). Heads live side by side in the rows: q, k, v, out rows
+// are (H * D) wide.
 #pragma once
+
+#include "ops/dropout.h"
 
 namespace byt5 {
 
@@ -19,13 +23,17 @@ struct AttentionShape {
 
 // q (B, Tq, H*D), k/v (B, Tk, H*D) with the strides above; bias (H, Tq, Tk) shared over the batch or
 // null; key_mask (B, Tk) with 1 = attend, 0 = padding, or null. probs (B, H, Tq, Tk) is written
-// when non-null (kept for backward). out (B, Tq, H*D).
+// when non-null (before dropout; kept for backward). out (B, Tq, H*D). Probability (b, h, i, j) is
+// dropout element ((b*H + h)*Tq + i)*Tk + j. Each query row is computed the same way whatever Tq
+// and B are, so a row's result does not depend on what it is batched with.
 void attention_forward(float* out, float* probs, const float* q, const float* k, const float* v, const float* bias,
-                       const float* key_mask, const AttentionShape& s);
+                       const float* key_mask, const AttentionShape& s, const DropoutSpec& drop = {});
 
-// Given dout and the saved probs: dq, dk, dv (assigned, same layout as the inputs) and dbias
-// (H, Tq, Tk, accumulated over the batch; may be null).
+// Given dout and the saved probs (and the forward's dropout spec): dq, dk, dv (assigned, same
+// layout as the inputs) and dbias (H, Tq, Tk, accumulated over the batch; may be null). dscores
+// (B, H, Tq, Tk) is scratch for the gradient of the pre-softmax scores (null: allocated here).
 void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout, const float* probs,
-                        const float* q, const float* k, const float* v, const AttentionShape& s);
+                        const float* q, const float* k, const float* v, const AttentionShape& s,
+                        const DropoutSpec& drop = {}, float* dscores = nullptr);
 
 }  // namespace byt5

@@ -2,7 +2,7 @@
 
 #include "ops/ffn_act.h"
 #include "ops/rms_norm.h"
-#include "train/train_attention.h"
+#include "ops/attention.h"
 #include "train/train_ffn_act.h"
 
 namespace byt5 {
@@ -43,7 +43,7 @@ void attn_sublayer_forward(SublayerCtx& ctx, const AttnArgs& a, AttnSaved& s, co
   const float* src = a.kv_src ? a.kv_src : t.h;
   ctx.lin.forward(s.k, src, a.w->k, Nk, C, I);
   ctx.lin.forward(s.v, src, a.w->v, Nk, C, I);
-  attention_train_forward(s.att, s.probs, s.q, s.k, s.v, a.bias, a.key_mask, shape_of(c, a), a.drop_probs);
+  attention_forward(s.att, s.probs, s.q, s.k, s.v, a.bias, a.key_mask, shape_of(c, a), a.drop_probs);
   ctx.lin.forward(t.y, s.att, a.w->o, Nq, I, C);
   residual_add(x_out, x, t.y, (long)Nq * C, a.drop_out);
 }
@@ -54,8 +54,8 @@ void attn_sublayer_backward(SublayerCtx& ctx, const AttnArgs& a, const AttnSaved
   const int C = c.d_model, I = c.inner_dim(), Nq = a.B * a.Tq, Nk = a.B * a.Tk;
   dropout_backward(t.y, dx, (long)Nq * C, a.drop_out);                          // dy (Nq, C)
   ctx.lin.backward(t.datt, a.dw->o, t.y, s.att, a.w->o, Nq, I, C);              // datt (Nq, I)
-  attention_train_backward(t.dq, t.dk, t.dv, t.dscores, a.dbias, t.datt, s.probs, s.q, s.k, s.v, shape_of(c, a),
-                           a.drop_probs);
+  attention_backward(t.dq, t.dk, t.dv, a.dbias, t.datt, s.probs, s.q, s.k, s.v, shape_of(c, a), a.drop_probs,
+                     t.dscores);
   renorm(t.h, x, a.ln, s.rstd, Nq, C);                                          // h (Nq, C)
   ctx.lin.backward(t.dh, a.dw->q, t.dq, t.h, a.w->q, Nq, C, I);                 // dh (Nq, C)
   if (a.kv_src) {
