@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,8 +42,25 @@ constexpr size_t kChunkRows = 64;
 
 struct ModelRun {
   std::vector<std::string> predictions;
-  ScoreResult loss;  // summed over all rows
+  std::vector<ScoreResult> losses;  // per row
 };
+
+// Mean cross-entropy per target token (EOS included) over all rows and per domain.
+struct LossBoard {
+  ScoreResult overall;
+  std::map<std::string, ScoreResult> by_domain;
+};
+
+LossBoard loss_board(const std::vector<data::Example>& rows, const std::vector<ScoreResult>& losses) {
+  LossBoard b;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    for (ScoreResult* r : {&b.overall, &b.by_domain[rows[i].domain]}) {
+      r->nll_sum += losses[i].nll_sum;
+      r->tokens += losses[i].tokens;
+    }
+  }
+  return b;
+}
 
 ModelRun run_model(const EvalOptions& o, const std::vector<data::Example>& rows) {
   fs::path dir = o.model.empty() ? default_model_dir() : fs::path(o.model);
@@ -70,10 +88,7 @@ ModelRun run_model(const EvalOptions& o, const std::vector<data::Example>& rows)
       throw Error("the engine returned " + std::to_string(out.size()) + " outputs for " +
                   std::to_string(inputs.size()) + " inputs");
     for (std::string& p : out) run.predictions.push_back(std::move(p));
-    for (const ScoreResult& s : engine->score(pairs, o.batch_size)) {
-      run.loss.nll_sum += s.nll_sum;
-      run.loss.tokens += s.tokens;
-    }
+    for (const ScoreResult& s : engine->score(pairs, o.batch_size)) run.losses.push_back(s);
     bar.update(end);
   }
   bar.finish();
@@ -90,7 +105,7 @@ int run_eval(const EvalOptions& o) {
   top::check_gold(rows);
 
   std::vector<std::string> predictions;
-  std::optional<double> eval_loss;
+  std::optional<LossBoard> losses;
   nlohmann::json source = {{"data", o.data}, {"split", o.split}, {"rows", rows.size()}};
   if (!o.predictions.empty()) {
     predictions = top::read_predictions(o.predictions, rows, o.limit > 0);
@@ -98,14 +113,18 @@ int run_eval(const EvalOptions& o) {
   } else {
     ModelRun run = run_model(o, rows);
     predictions = std::move(run.predictions);
-    eval_loss = run.loss.mean();
+    losses = loss_board(rows, run.losses);
     source["model"] = o.model.empty() ? default_model_dir().string() : o.model;
-    source["eval_loss_tokens"] = run.loss.tokens;
+    source["eval_loss_tokens"] = losses->overall.tokens;
   }
 
   top::Evaluation ev = top::evaluate(rows, predictions);
   std::cout << top::format_table(ev.board);
-  if (eval_loss) std::printf("eval_loss %.6f (mean cross-entropy per target token)\n", *eval_loss);
+  if (losses) {
+    std::printf("eval_loss (mean cross-entropy per target token, EOS included):");
+    for (const auto& [domain, r] : losses->by_domain) std::printf(" %s %.6f", domain.c_str(), r.mean());
+    std::printf("\neval_loss %.6f\n", losses->overall.mean());
+  }
   std::cout << std::flush;
 
   if (!o.out.empty()) {
@@ -114,7 +133,10 @@ int run_eval(const EvalOptions& o) {
     fs::create_directories(dir, ec);
     if (ec) throw Error(dir.string() + ": cannot create directory: " + ec.message());
     nlohmann::json metrics = ev.board.to_json();
-    if (eval_loss) metrics["eval_loss"] = *eval_loss;
+    if (losses) {
+      metrics["eval_loss"] = losses->overall.mean();
+      for (const auto& [domain, r] : losses->by_domain) metrics["eval_loss_by_domain"][domain] = r.mean();
+    }
     metrics["source"] = source;
     top::write_json(dir / "metrics.json", metrics);
     top::write_predictions(dir / "predictions.tsv", rows, predictions, ev.rows);

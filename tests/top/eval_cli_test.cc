@@ -149,3 +149,30 @@ TEST(EvalCli, ExitCodes) {
 
 }  // namespace
 }  // namespace byt5
+
+namespace byt5 {
+namespace {
+
+// Running a model: eval loss overall and per domain, each the token-weighted mean cross-entropy,
+// so one domain's figure equals the overall figure of an eval restricted to that domain.
+TEST(EvalCli, ModelLossPerDomain) {
+  testing::TempDir tmp;
+  const std::string base = "eval --model " + test::quote((test::fixtures() / "hf-tiny").string()) + " --data " +
+                           test::quote((testing::handmade_dir() / "data.tsv").string()) + " --max-new-tokens 4";
+  auto all = test::run_byt5(base + " --out " + test::quote((tmp.path() / "all").string()));
+  ASSERT_EQ(all.status, 0) << all.err;
+  auto weather = test::run_byt5(base + " --domain weather --out " + test::quote((tmp.path() / "w").string()));
+  ASSERT_EQ(weather.status, 0) << weather.err;
+  auto m = test::read_json(tmp.path() / "all" / "metrics.json");
+  auto w = test::read_json(tmp.path() / "w" / "metrics.json");
+  ASSERT_TRUE(m["eval_loss_by_domain"].contains("reminder"));
+  EXPECT_NEAR(m["eval_loss_by_domain"]["weather"].get<double>(), w["eval_loss"].get<double>(), 1e-9);
+  const double lo = std::min(m["eval_loss_by_domain"]["weather"].get<double>(), m["eval_loss_by_domain"]["reminder"].get<double>());
+  const double hi = std::max(m["eval_loss_by_domain"]["weather"].get<double>(), m["eval_loss_by_domain"]["reminder"].get<double>());
+  EXPECT_GE(m["eval_loss"].get<double>(), lo);
+  EXPECT_LE(m["eval_loss"].get<double>(), hi);
+  EXPECT_NE(all.out.find("weather "), std::string::npos) << all.out;
+}
+
+}  // namespace
+}  // namespace byt5
