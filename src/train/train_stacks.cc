@@ -3,6 +3,7 @@
 // residual add, inside the FFN after act(a) * b, and after each stack's final RMSNorm.
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "ops/embedding.h"
 #include "ops/position_bias.h"
@@ -18,86 +19,21 @@ enum Kind { kSelfProbs = 0, kSelfOut = 1, kCrossProbs = 2, kCrossOut = 3, kFfnIn
 
 }  // namespace
 
-void TrainModel::encoder_forward() {
-  const auto& c = config();
-  const auto& w = params_.w();
-  auto& t = acts_;
-  const Batch& b = *batch_;
-  const int C = c.d_model, Ne = b.B * b.Te;
-  auto spec = [&](int layer, int kind) { return DropoutSpec{drop_.rate, site_key(kEncoder, layer, kind)}; };
-  embedding_forward(t.enc_x[0], b.enc_ids.data(), w.shared, Ne, C, c.vocab_size);
-  dropout_forward(t.enc_x[0], t.enc_x[0], (long)Ne * C, spec(0, kEmbed));
-  position_bias_forward(t.enc_bias, w.enc_rel_bias, c.num_heads, b.Te, b.Te, 0, true, c.relative_attention_num_buckets,
-                        c.relative_attention_max_distance);
-  SublayerCtx ctx{c, lin_, acts_};
-  for (int l = 0; l < c.num_layers; ++l) {
-    const auto& L = w.enc[l];
-    AttnArgs a;
-    a.w = &L.attn;
-    a.ln = L.ln_attn;
-    a.B = b.B, a.Tq = b.Te, a.Tk = b.Te;
-    a.bias = t.enc_bias;
-    a.key_mask = b.enc_mask.data();
-    a.drop_probs = spec(l, kSelfProbs);
-    a.drop_out = spec(l, kSelfOut);
-    attn_sublayer_forward(ctx, a, t.enc[l].attn, t.enc_x[2 * l], t.enc_x[2 * l + 1]);
-    FfnArgs f;
-    f.w = &L.ffn;
-    f.ln = L.ln_ffn;
-    f.N = Ne;
-    f.drop_inner = spec(l, kFfnInner);
-    f.drop_out = spec(l, kFfnOut);
-    ffn_sublayer_forward(ctx, f, t.enc[l].ffn, t.enc_x[2 * l + 1], t.enc_x[2 * l + 2]);
-  }
-  rms_norm_forward(t.enc_out, t.enc_rstd, t.enc_x.back(), w.enc_final_ln, Ne, C, c.layer_norm_epsilon);
-  dropout_forward(t.enc_out, t.enc_out, (long)Ne * C, spec(0, kFinal));
-}
-
-void TrainModel::encoder_backward() {
-  const auto& c = config();
-  const auto& w = params_.w();
-  auto& dw = grads_.w();
-  auto& t = acts_;
-  const Batch& b = *batch_;
-  const int C = c.d_model, H = c.num_heads, Ne = b.B * b.Te;
-  auto spec = [&](int layer, int kind) { return DropoutSpec{drop_.rate, site_key(kEncoder, layer, kind)}; };
-  dropout_backward(t.dx, t.denc_out, (long)Ne * C, spec(0, kFinal));
-  rms_norm_backward(t.dtmp, dw.enc_final_ln, t.dx, t.enc_x.back(), w.enc_final_ln, t.enc_rstd, Ne, C);
-  std::memcpy(t.dx, t.dtmp, sizeof(float) * (size_t)Ne * C);
-  std::memset(t.enc_dbias, 0, sizeof(float) * (size_t)H * b.Te * b.Te);
-  SublayerCtx ctx{c, lin_, acts_};
-  for (int l = c.num_layers - 1; l >= 0; --l) {
-    const auto& L = w.enc[l];
-    auto& D = dw.enc[l];
-    FfnArgs f;
-    f.w = &L.ffn;
-    f.dw = &D.ffn;
-    f.ln = L.ln_ffn;
-    f.dln = D.ln_ffn;
-    f.N = Ne;
-    f.drop_inner = spec(l, kFfnInner);
-    f.drop_out = spec(l, kFfnOut);
-    ffn_sublayer_backward(ctx, f, t.enc[l].ffn, t.enc_x[2 * l + 1], t.dx);
-    AttnArgs a;
-    a.w = &L.attn;
-    a.dw = &D.attn;
-    a.ln = L.ln_attn;
-    a.dln = D.ln_attn;
-    a.B = b.B, a.Tq = b.Te, a.Tk = b.Te;
-    a.bias = t.enc_bias;
-    a.dbias = t.enc_dbias;
-    a.key_mask = b.enc_mask.data();
-    a.drop_probs = spec(l, kSelfProbs);
-    a.drop_out = spec(l, kSelfOut);
-    attn_sublayer_backward(ctx, a, t.enc[l].attn, t.enc_x[2 * l], t.dx);
-  }
-  dropout_backward(t.dx, t.dx, (long)Ne * C, spec(0, kEmbed));
-  embedding_backward(dw.shared, t.dx, b.enc_ids.data(), Ne, C);
-  position_bias_backward(dw.enc_rel_bias, t.enc_dbias, H, b.Te, b.Te, 0, true, c.relative_attention_num_buckets,
-                         c.relative_attention_max_distance);
-}
-
 namespace {
+
+AttnArgs encoder_self_args(const EncoderLayerWeights& L, EncoderLayerWeights* D, const Batch& b, float* bias,
+                           float* dbias) {
+  AttnArgs a;
+  a.w = &L.attn;
+  a.dw = D ? &D->attn : nullptr;
+  a.ln = L.ln_attn;
+  a.dln = D ? D->ln_attn : nullptr;
+  a.B = b.B, a.Tq = b.Te, a.Tk = b.Te;
+  a.bias = bias;
+  a.dbias = dbias;
+  a.key_mask = b.enc_mask.data();
+  return a;
+}
 
 AttnArgs self_args(const DecoderLayerWeights& L, DecoderLayerWeights* D, const Batch& b, float* bias, float* dbias) {
   AttnArgs a;
@@ -126,7 +62,9 @@ AttnArgs cross_args(const DecoderLayerWeights& L, DecoderLayerWeights* D, const 
   return a;
 }
 
-FfnArgs ffn_args(const DecoderLayerWeights& L, DecoderLayerWeights* D, int N) {
+// Either stack's layer: both name their FFN weights ffn and ln_ffn.
+template <class Layer>
+FfnArgs ffn_args(const Layer& L, std::type_identity_t<Layer>* D, int N) {
   FfnArgs f;
   f.w = &L.ffn;
   f.dw = D ? &D->ffn : nullptr;
@@ -137,6 +75,64 @@ FfnArgs ffn_args(const DecoderLayerWeights& L, DecoderLayerWeights* D, int N) {
 }
 
 }  // namespace
+
+void TrainModel::encoder_forward() {
+  const auto& c = config();
+  const auto& w = params_.w();
+  auto& t = acts_;
+  const Batch& b = *batch_;
+  const int C = c.d_model, Ne = b.B * b.Te;
+  auto spec = [&](int layer, int kind) { return DropoutSpec{drop_.rate, site_key(kEncoder, layer, kind)}; };
+  embedding_forward(t.enc_x[0], b.enc_ids.data(), w.shared, Ne, C, c.vocab_size);
+  dropout_forward(t.enc_x[0], t.enc_x[0], (long)Ne * C, spec(0, kEmbed));
+  position_bias_forward(t.enc_bias, w.enc_rel_bias, c.num_heads, b.Te, b.Te, 0, true, c.relative_attention_num_buckets,
+                        c.relative_attention_max_distance);
+  SublayerCtx ctx{c, lin_, acts_};
+  for (int l = 0; l < c.num_layers; ++l) {
+    const auto& L = w.enc[l];
+    AttnArgs a = encoder_self_args(L, nullptr, b, t.enc_bias, nullptr);
+    a.drop_probs = spec(l, kSelfProbs);
+    a.drop_out = spec(l, kSelfOut);
+    attn_sublayer_forward(ctx, a, t.enc[l].attn, t.enc_x[2 * l], t.enc_x[2 * l + 1]);
+    FfnArgs f = ffn_args(L, nullptr, Ne);
+    f.drop_inner = spec(l, kFfnInner);
+    f.drop_out = spec(l, kFfnOut);
+    ffn_sublayer_forward(ctx, f, t.enc[l].ffn, t.enc_x[2 * l + 1], t.enc_x[2 * l + 2]);
+  }
+  rms_norm_forward(t.enc_out, t.enc_rstd, t.enc_x.back(), w.enc_final_ln, Ne, C, c.layer_norm_epsilon);
+  dropout_forward(t.enc_out, t.enc_out, (long)Ne * C, spec(0, kFinal));
+}
+
+void TrainModel::encoder_backward() {
+  const auto& c = config();
+  const auto& w = params_.w();
+  auto& dw = grads_.w();
+  auto& t = acts_;
+  const Batch& b = *batch_;
+  const int C = c.d_model, H = c.num_heads, Ne = b.B * b.Te;
+  auto spec = [&](int layer, int kind) { return DropoutSpec{drop_.rate, site_key(kEncoder, layer, kind)}; };
+  dropout_backward(t.dx, t.denc_out, (long)Ne * C, spec(0, kFinal));
+  rms_norm_backward(t.dtmp, dw.enc_final_ln, t.dx, t.enc_x.back(), w.enc_final_ln, t.enc_rstd, Ne, C);
+  std::memcpy(t.dx, t.dtmp, sizeof(float) * (size_t)Ne * C);
+  std::memset(t.enc_dbias, 0, sizeof(float) * (size_t)H * b.Te * b.Te);
+  SublayerCtx ctx{c, lin_, acts_};
+  for (int l = c.num_layers - 1; l >= 0; --l) {
+    const auto& L = w.enc[l];
+    auto& D = dw.enc[l];
+    FfnArgs f = ffn_args(L, &D, Ne);
+    f.drop_inner = spec(l, kFfnInner);
+    f.drop_out = spec(l, kFfnOut);
+    ffn_sublayer_backward(ctx, f, t.enc[l].ffn, t.enc_x[2 * l + 1], t.dx);
+    AttnArgs a = encoder_self_args(L, &D, b, t.enc_bias, t.enc_dbias);
+    a.drop_probs = spec(l, kSelfProbs);
+    a.drop_out = spec(l, kSelfOut);
+    attn_sublayer_backward(ctx, a, t.enc[l].attn, t.enc_x[2 * l], t.dx);
+  }
+  dropout_backward(t.dx, t.dx, (long)Ne * C, spec(0, kEmbed));
+  embedding_backward(dw.shared, t.dx, b.enc_ids.data(), Ne, C);
+  position_bias_backward(dw.enc_rel_bias, t.enc_dbias, H, b.Te, b.Te, 0, true, c.relative_attention_num_buckets,
+                         c.relative_attention_max_distance);
+}
 
 void TrainModel::decoder_forward() {
   const auto& c = config();

@@ -5,6 +5,7 @@
 
 #include "cli_util.h"
 #include "core/error.h"
+#include "model/config.h"
 #include "test_util.h"
 #include "train/train_options.h"
 
@@ -29,6 +30,22 @@ TEST(TrainOptions, ShippedRecipeIsTheCardsRecipe) {
   EXPECT_FLOAT_EQ(o.weight_decay, 0.0f);
   EXPECT_FALSE(o.dropout.has_value());  // the model's own dropout_rate (0.1 for byt5-small)
   EXPECT_NO_THROW(o.validate());
+}
+
+// The recipe of the shipped default model (MODELS.md): a fresh tied model with the position
+// prior, and its config file a valid T5 v1.1 config.
+TEST(TrainOptions, DefaultModelRecipe) {
+  const auto root = test::fixtures().parent_path().parent_path();
+  TrainOptions o;
+  o.apply_recipe(test::read_json(root / "recipes" / "default-model.json"), "recipe");
+  EXPECT_EQ(o.config, "recipes/default-model.config.json");
+  EXPECT_TRUE(o.init.empty());
+  EXPECT_TRUE(o.label_tokens);
+  EXPECT_FLOAT_EQ(o.position_prior, 4.0f);
+  EXPECT_NO_THROW(o.validate());
+  const T5Config c = T5Config::load(root / o.config);
+  EXPECT_TRUE(c.tie_word_embeddings);
+  EXPECT_GT(c.num_layers, c.num_decoder_layers);  // ByT5 puts more depth in the encoder
 }
 
 TEST(TrainOptions, RejectsUnknownKeysAndBadValues) {
