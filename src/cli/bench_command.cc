@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "data/topv2.h"
 #include "decode/engine.h"
+#include "top/parse_length.h"
 
 namespace byt5::cli {
 
@@ -64,6 +65,8 @@ void add_bench_command(CLI::App& app, Runner& run) {
       GenerateOptions gen;
       gen.batch_size = 1;
       gen.draft = !o->no_draft;
+      gen.tokens_per_input_byte = top::kParseTokensPerUtteranceByte;
+      gen.tokens_base = top::kParseTokensBase;
       for (int i = 0; i < o->warmup; ++i) engine->generate_text({texts[static_cast<size_t>(i) % texts.size()]}, gen);
 
       std::vector<double> ms;

@@ -17,6 +17,7 @@
 #include "data/topv2.h"
 #include "decode/engine.h"
 #include "top/evaluate.h"
+#include "top/parse_length.h"
 #include "top/progress.h"
 
 namespace byt5::cli {
@@ -69,6 +70,8 @@ ModelRun run_model(const EvalOptions& o, const std::vector<data::Example>& rows)
   GenerateOptions gen;
   gen.batch_size = o.batch_size;
   gen.max_new_tokens = o.max_new_tokens;
+  gen.tokens_per_input_byte = top::kParseTokensPerUtteranceByte;
+  gen.tokens_base = top::kParseTokensBase;
   size_t bs = static_cast<size_t>(o.batch_size);
   size_t chunk = std::max(bs, (kChunkRows + bs - 1) / bs * bs);
 

@@ -7,6 +7,7 @@
 #include "decode/engine.h"
 #include "io/tokenizer.h"
 #include "top/json.h"
+#include "top/parse_length.h"
 
 namespace byt5::cli {
 
@@ -22,7 +23,7 @@ void add_parse_command(CLI::App& app, Runner& run) {
   auto* sub = app.add_subcommand("parse", "Parse requests into TOP trees (text arguments, or stdin lines)");
   sub->add_option("--model", o->model, "Model directory (default: the shipped model)")->check(CLI::ExistingDirectory);
   sub->add_option("--batch-size", o->batch_size, "Inputs decoded together")->check(CLI::PositiveNumber);
-  sub->add_option("--max-new-tokens", o->max_new_tokens, "Most tokens generated per input")->check(CLI::PositiveNumber);
+  sub->add_option("--max-new-tokens", o->max_new_tokens, "Most tokens generated per input (default: 3 per input byte + 200, enough for every TOPv2 parse)")->check(CLI::PositiveNumber);
   sub->add_flag("--json", o->json,
                 "Print each parse as a JSON object (intents, slots with text and character spans; valid:false "
                 "with the error for an ill-formed prediction)");
@@ -42,7 +43,10 @@ void add_parse_command(CLI::App& app, Runner& run) {
         dir = d.dir;
       }
       auto engine = Engine::load(dir);
-      auto parses = engine->generate_text(lines, GenerateOptions{o->max_new_tokens, o->batch_size});
+      GenerateOptions gen{o->max_new_tokens, o->batch_size};
+      gen.tokens_per_input_byte = top::kParseTokensPerUtteranceByte;
+      gen.tokens_base = top::kParseTokensBase;
+      auto parses = engine->generate_text(lines, gen);
       for (size_t i = 0; i < parses.size(); ++i) {
         if (o->json)
           std::cout << top::tree_to_json(lines[i], parses[i]).dump() << "\n";

@@ -55,12 +55,19 @@ std::vector<std::vector<int>> Engine::generate_ids(const std::vector<std::string
   for (size_t start = 0; start < order.size(); start += bs) {
     size_t end = std::min(order.size(), start + bs);
     std::vector<std::vector<int>> batch;
-    for (size_t i = start; i < end; ++i) batch.push_back(enc[order[i]]);
+    std::vector<int> limits;
+    for (size_t i = start; i < end; ++i) {
+      batch.push_back(enc[order[i]]);
+      const long n = static_cast<long>(inputs[order[i]].size());
+      limits.push_back(opt.max_new_tokens == 0 && opt.tokens_per_input_byte > 0
+                           ? static_cast<int>(std::min<long>(max_new, opt.tokens_per_input_byte * n + opt.tokens_base))
+                           : max_new);
+    }
     std::vector<std::vector<int>> res;
     if (batch.size() == 1 && opt.draft)
-      res.push_back(greedy_decode_drafted(*impl_->model, batch[0], max_new, copy_drafter(batch[0], config().eos_token_id)));
+      res.push_back(greedy_decode_drafted(*impl_->model, batch[0], limits[0], copy_drafter(batch[0], config().eos_token_id)));
     else
-      res = greedy_decode(*impl_->model, batch, max_new);
+      res = greedy_decode(*impl_->model, batch, max_new, &limits);
     for (size_t i = start; i < end; ++i) out[order[i]] = std::move(res[i - start]);
   }
   return out;

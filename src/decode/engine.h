@@ -23,6 +23,12 @@ struct GenerateOptions {
   // A batch of one is decoded draft-and-verify (drafts copied from the input): same ids, fewer
   // decoder passes. Off: plain one-token-per-pass greedy.
   bool draft = true;
+  // With max_new_tokens 0 and tokens_per_input_byte > 0: an input of n bytes gets at most
+  // tokens_per_input_byte * n + tokens_base new tokens (and never more than the default), each
+  // row on its own. For outputs whose length follows the input's, such as TOP parses
+  // (top/parse_length.h): a model that loops stops early instead of holding its batch for 1024 steps.
+  int tokens_per_input_byte = 0;
+  int tokens_base = 0;
 };
 
 // The longest TOPv2 parse is ~700 bytes; labels as single tokens make it shorter.

@@ -21,7 +21,7 @@ int pad_batch(const std::vector<std::vector<int>>& seqs, int pad_id, std::vector
 }
 
 std::vector<std::vector<int>> greedy_decode(T5Model& model, const std::vector<std::vector<int>>& inputs,
-                                            int max_new_tokens) {
+                                            int max_new_tokens, const std::vector<int>* row_limits) {
   const auto& c = model.config();
   const int B = static_cast<int>(inputs.size());
   std::vector<std::vector<int>> out(B);
@@ -36,8 +36,15 @@ std::vector<std::vector<int>> greedy_decode(T5Model& model, const std::vector<st
   DecoderCache cache = model.start_decoding(enc.data(), mask.data(), B, Te, max_new_tokens);
   std::vector<int> cur(B, c.decoder_start_token_id);
   std::vector<char> done(B, 0);
+  std::vector<int> limit(B, max_new_tokens);
+  if (row_limits) {
+    if (row_limits->size() != inputs.size()) throw Error("greedy_decode: one row limit per input expected");
+    for (int b = 0; b < B; ++b) limit[b] = std::min(max_new_tokens, (*row_limits)[b]);
+  }
   AlignedBuffer<float> logits((size_t)B * c.vocab_size);
   int remaining = B;
+  for (int b = 0; b < B; ++b)
+    if (limit[b] <= 0) done[b] = 1, --remaining;
   for (int step = 0; step < max_new_tokens && remaining > 0; ++step) {
     model.decode_step(cache, cur.data(), logits.data());
     for (int b = 0; b < B; ++b) {
@@ -49,7 +56,7 @@ std::vector<std::vector<int>> greedy_decode(T5Model& model, const std::vector<st
       int best = static_cast<int>(std::max_element(row, row + c.vocab_size) - row);
       out[b].push_back(best);
       cur[b] = best;
-      if (best == c.eos_token_id) {
+      if (best == c.eos_token_id || static_cast<int>(out[b].size()) >= limit[b]) {
         done[b] = 1;
         --remaining;
       }

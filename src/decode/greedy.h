@@ -11,9 +11,10 @@ namespace byt5 {
 using Drafter = std::function<std::vector<int>(const std::vector<int>& generated, int max)>;
 
 // One batch: token ids per input (each ending in EOS). Returns the generated ids per row (without the
-// start token, with the final EOS when produced), at most max_new_tokens each.
+// start token, with the final EOS when produced), at most max_new_tokens each, and at most
+// row_limits[b] for row b when row_limits is given (a row stops there as if decoded alone).
 std::vector<std::vector<int>> greedy_decode(T5Model& model, const std::vector<std::vector<int>>& inputs,
-                                            int max_new_tokens);
+                                            int max_new_tokens, const std::vector<int>* row_limits = nullptr);
 
 // Greedy decoding of one input that verifies drafted tokens in a single decoder pass and keeps the
 // longest prefix greedy agrees with (plus greedy's own next token). The result is identical to
