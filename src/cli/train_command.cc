@@ -68,7 +68,7 @@ void add_train_command(CLI::App& app, Runner& run) {
       ->check(CLI::IsMember({"bf16", "fp32"}));
   flag(sub, f, "--eval-every", &TrainOptions::eval_every, "Steps between evaluations; 0: only at the end (default 200)")
       ->check(CLI::NonNegativeNumber);
-  flag(sub, f, "--eval-limit", &TrainOptions::eval_limit, "Evaluate on the first N eval rows (default: all)")
+  flag(sub, f, "--eval-limit", &TrainOptions::eval_limit, "Evaluate on N eval rows spread evenly over the split (default: all)")
       ->check(CLI::NonNegativeNumber);
   flag(sub, f, "--eval-batch-size", &TrainOptions::eval_batch_size, "Rows per eval batch (default: --batch-size)")
       ->check(CLI::NonNegativeNumber);

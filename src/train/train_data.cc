@@ -21,6 +21,15 @@ TrainSet tokenize_rows(const std::vector<data::Example>& examples, const Tokeniz
   return set;
 }
 
+void keep_spread(TrainSet& set, size_t n) {
+  const size_t size = set.rows.size();
+  if (n >= size) return;
+  std::vector<TrainRow> kept;
+  kept.reserve(n);
+  for (size_t i = 0; i < n; ++i) kept.push_back(std::move(set.rows[i * size / n]));
+  set.rows = std::move(kept);
+}
+
 std::vector<std::string> collect_label_tokens(const std::vector<data::Example>& examples) {
   std::set<std::string> labels;
   for (const auto& e : examples) {

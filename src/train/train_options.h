@@ -25,7 +25,7 @@ struct TrainOptions {
   bool shuffle = true;        // false: file order (--no-shuffle)
   std::string precision = "bf16";  // bf16 | fp32
   int64_t eval_every = 200;   // steps between evaluations; 0: only after the last step
-  int eval_limit = 0;         // evaluate on the first N eval rows; 0: all
+  int eval_limit = 0;         // evaluate on N eval rows spread over the split; 0: all
   int eval_batch_size = 0;    // 0: batch_size
   int64_t save_every = 0;     // steps between resumable checkpoints; 0: none
   bool resume = false;        // continue from the newest complete checkpoint in out

@@ -115,7 +115,7 @@ TrainSummary run_training(const TrainOptions& o, std::ostream& out, std::ostream
   TrainSet eval;
   if (!o.eval.empty()) {
     eval = tokenize_rows(data::load_examples({o.eval}, data::Selection{"eval", {}}), s.tok);
-    if (o.eval_limit > 0 && eval.rows.size() > static_cast<size_t>(o.eval_limit)) eval.rows.resize(o.eval_limit);
+    if (o.eval_limit > 0) keep_spread(eval, static_cast<size_t>(o.eval_limit));
   }
   check_vocab(train, cfg.vocab_size, o.train);
   check_vocab(eval, cfg.vocab_size, o.eval);

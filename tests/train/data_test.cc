@@ -29,6 +29,21 @@ TrainSet numbered_set(int n) {
   return s;
 }
 
+TEST(TrainData, KeepSpreadTakesEvenlySpacedRowsInOrder) {
+  auto parses = [](const TrainSet& s) {
+    std::vector<std::string> out;
+    for (const auto& r : s.rows) out.push_back(r.gold);
+    return out;
+  };
+  TrainSet s = tokenize_rows(examples({"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}), Tokenizer());
+  keep_spread(s, 4);  // rows 0, 2 (10/4 = 2.5), 5, 7
+  EXPECT_EQ(parses(s), (std::vector<std::string>{"a", "c", "f", "h"}));
+  keep_spread(s, 9);  // more than it holds: unchanged
+  EXPECT_EQ(parses(s), (std::vector<std::string>{"a", "c", "f", "h"}));
+  keep_spread(s, 1);
+  EXPECT_EQ(parses(s), (std::vector<std::string>{"a"}));
+}
+
 TEST(TrainData, NoShuffleWrapsInFileOrder) {
   TrainSet s = numbered_set(8);
   MicroBatchOrder order(s, 3, false, 42);
