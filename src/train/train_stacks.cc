@@ -21,14 +21,21 @@ enum Kind { kSelfProbs = 0, kSelfOut = 1, kCrossProbs = 2, kCrossOut = 3, kFfnIn
 
 namespace {
 
+// What every attention sublayer needs: its weights, its pre-norm, and the query/key lengths.
+AttnArgs attn_args(const AttentionWeights& w, AttentionWeights* dw, const float* ln, float* dln, int B, int Tq,
+                   int Tk) {
+  AttnArgs a;
+  a.w = &w;
+  a.dw = dw;
+  a.ln = ln;
+  a.dln = dln;
+  a.B = B, a.Tq = Tq, a.Tk = Tk;
+  return a;
+}
+
 AttnArgs encoder_self_args(const EncoderLayerWeights& L, EncoderLayerWeights* D, const Batch& b, float* bias,
                            float* dbias) {
-  AttnArgs a;
-  a.w = &L.attn;
-  a.dw = D ? &D->attn : nullptr;
-  a.ln = L.ln_attn;
-  a.dln = D ? D->ln_attn : nullptr;
-  a.B = b.B, a.Tq = b.Te, a.Tk = b.Te;
+  AttnArgs a = attn_args(L.attn, D ? &D->attn : nullptr, L.ln_attn, D ? D->ln_attn : nullptr, b.B, b.Te, b.Te);
   a.bias = bias;
   a.dbias = dbias;
   a.key_mask = b.enc_mask.data();
@@ -36,12 +43,7 @@ AttnArgs encoder_self_args(const EncoderLayerWeights& L, EncoderLayerWeights* D,
 }
 
 AttnArgs self_args(const DecoderLayerWeights& L, DecoderLayerWeights* D, const Batch& b, float* bias, float* dbias) {
-  AttnArgs a;
-  a.w = &L.self;
-  a.dw = D ? &D->self : nullptr;
-  a.ln = L.ln_self;
-  a.dln = D ? D->ln_self : nullptr;
-  a.B = b.B, a.Tq = b.Td, a.Tk = b.Td;
+  AttnArgs a = attn_args(L.self, D ? &D->self : nullptr, L.ln_self, D ? D->ln_self : nullptr, b.B, b.Td, b.Td);
   a.bias = bias;
   a.dbias = dbias;
   a.causal = true;
@@ -50,12 +52,7 @@ AttnArgs self_args(const DecoderLayerWeights& L, DecoderLayerWeights* D, const B
 
 AttnArgs cross_args(const DecoderLayerWeights& L, DecoderLayerWeights* D, const Batch& b, const float* enc_out,
                     float* denc_out) {
-  AttnArgs a;
-  a.w = &L.cross;
-  a.dw = D ? &D->cross : nullptr;
-  a.ln = L.ln_cross;
-  a.dln = D ? D->ln_cross : nullptr;
-  a.B = b.B, a.Tq = b.Td, a.Tk = b.Te;
+  AttnArgs a = attn_args(L.cross, D ? &D->cross : nullptr, L.ln_cross, D ? D->ln_cross : nullptr, b.B, b.Td, b.Te);
   a.kv_src = enc_out;
   a.dkv_src = denc_out;
   a.key_mask = b.enc_mask.data();
