@@ -13,7 +13,9 @@
 #include "core/error.h"
 #include "data/topv2.h"
 #include "decode/engine.h"
+#include "model/config.h"
 #include "top/parse_length.h"
+#include "top/tree_constraint.h"
 
 namespace byt5::cli {
 
@@ -34,7 +36,7 @@ void add_bench_command(CLI::App& app, Runner& run) {
   struct Opts {
     std::string model, data, split = "eval";
     int limit = 0, warmup = 5, stride = 1;
-    bool json = false, no_draft = false;
+    bool json = false, no_draft = false, unconstrained = false;
   };
   auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand("bench", "Latency of parsing one utterance at a time over a TOPv2 split "
@@ -50,6 +52,7 @@ void add_bench_command(CLI::App& app, Runner& run) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--warmup", o->warmup, "Untimed parses before timing")->check(CLI::NonNegativeNumber);
   sub->add_flag("--no-draft", o->no_draft, "Plain one-token-per-pass greedy instead of draft-and-verify");
+  sub->add_flag("--unconstrained", o->unconstrained, "Decode without the tree constraint, as `parse --unconstrained`");
   sub->add_flag("--json", o->json, "Print the summary as one JSON object");
   sub->callback([o, &run] {
     run = [o] {
@@ -67,6 +70,8 @@ void add_bench_command(CLI::App& app, Runner& run) {
       gen.draft = !o->no_draft;
       gen.tokens_per_input_byte = top::kParseTokensPerUtteranceByte;
       gen.tokens_base = top::kParseTokensBase;
+      if (!o->unconstrained)
+        gen.constraint = top::tree_constraint_for_model(engine->tokenizer(), engine->config().vocab_size, dir);
       for (int i = 0; i < o->warmup; ++i) engine->generate_text({texts[static_cast<size_t>(i) % texts.size()]}, gen);
 
       std::vector<double> ms;
@@ -84,6 +89,7 @@ void add_bench_command(CLI::App& app, Runner& run) {
       nlohmann::json r = {{"model", dir.string()},
                           {"utterances", ms.size()},
                           {"draft", gen.draft},
+                          {"constrained", !o->unconstrained},
                           {"median_ms", percentile(ms, 0.5)},
                           {"mean_ms", total / static_cast<double>(ms.size())},
                           {"p90_ms", percentile(ms, 0.9)},
@@ -94,9 +100,9 @@ void add_bench_command(CLI::App& app, Runner& run) {
       if (o->json) {
         std::cout << r.dump() << "\n";
       } else {
-        std::printf("%zu utterances, one at a time (%s): median %.1f ms, mean %.1f ms, p90 %.1f ms, p99 %.1f ms, "
+        std::printf("%zu utterances, one at a time (%s%s): median %.1f ms, mean %.1f ms, p90 %.1f ms, p99 %.1f ms, "
                     "max %.1f ms; %.1f utterances/s\n",
-                    ms.size(), gen.draft ? "draft-and-verify" : "plain greedy", r["median_ms"].get<double>(),
+                    ms.size(), gen.draft ? "draft-and-verify" : "plain greedy", o->unconstrained ? "" : ", constrained to trees", r["median_ms"].get<double>(),
                     r["mean_ms"].get<double>(), r["p90_ms"].get<double>(), r["p99_ms"].get<double>(),
                     ms.back(), r["utterances_per_s"].get<double>());
       }

@@ -16,9 +16,11 @@
 #include "core/error.h"
 #include "data/topv2.h"
 #include "decode/engine.h"
+#include "model/config.h"
 #include "top/evaluate.h"
 #include "top/parse_length.h"
 #include "top/progress.h"
+#include "top/tree_constraint.h"
 
 namespace byt5::cli {
 namespace {
@@ -35,6 +37,7 @@ struct EvalOptions {
   std::string out;
   int batch_size = 16;
   int max_new_tokens = 0;
+  bool unconstrained = false;
 };
 
 // Rows handed to the engine at a time: large enough to fill batches, small enough that the
@@ -72,6 +75,7 @@ ModelRun run_model(const EvalOptions& o, const std::vector<data::Example>& rows)
   gen.max_new_tokens = o.max_new_tokens;
   gen.tokens_per_input_byte = top::kParseTokensPerUtteranceByte;
   gen.tokens_base = top::kParseTokensBase;
+  if (!o.unconstrained) gen.constraint = top::tree_constraint_for_model(engine->tokenizer(), engine->config().vocab_size, dir);
   size_t bs = static_cast<size_t>(o.batch_size);
   size_t chunk = std::max(bs, (kChunkRows + bs - 1) / bs * bs);
 
@@ -119,6 +123,7 @@ int run_eval(const EvalOptions& o) {
     losses = loss_board(rows, run.losses);
     source["model"] = o.model.empty() ? default_model_dir().string() : o.model;
     source["eval_loss_tokens"] = losses->overall.tokens;
+    source["decoding"] = o.unconstrained ? "greedy" : "greedy constrained to trees";
   }
 
   top::Evaluation ev = top::evaluate(rows, predictions);
@@ -178,6 +183,9 @@ void add_eval_command(CLI::App& app, Runner& run) {
                   "Longest output in tokens (0: the engine's default)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_flag("--unconstrained", o->unconstrained,
+                "Plain greedy decoding (Hugging Face's output) instead of decoding constrained to well-formed "
+                "trees over each request's words");
   cmd->callback([&run, o] { run = [o] { return run_eval(*o); }; });
 }
 

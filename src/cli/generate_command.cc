@@ -26,7 +26,9 @@ void add_generate_command(CLI::App& app, Runner& run) {
     run = [o] {
       auto engine = Engine::load(o->model);
       auto lines = read_lines(std::cin);
-      GenerateOptions opt{o->max_new_tokens, o->batch_size};
+      GenerateOptions opt;
+      opt.max_new_tokens = o->max_new_tokens;
+      opt.batch_size = o->batch_size;
       if (o->ids) {
         for (const auto& seq : engine->generate_ids(lines, opt)) {
           for (size_t i = 0; i < seq.size(); ++i) std::cout << (i ? " " : "") << seq[i];

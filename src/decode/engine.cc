@@ -56,8 +56,12 @@ std::vector<std::vector<int>> Engine::generate_ids(const std::vector<std::string
     size_t end = std::min(order.size(), start + bs);
     std::vector<std::vector<int>> batch;
     std::vector<int> limits;
+    std::vector<std::unique_ptr<TokenConstraint>> rules;
+    std::vector<TokenConstraint*> rule_ptrs;
     for (size_t i = start; i < end; ++i) {
       batch.push_back(enc[order[i]]);
+      rules.push_back(opt.constraint ? opt.constraint(inputs[order[i]]) : nullptr);
+      rule_ptrs.push_back(rules.back().get());
       const long n = static_cast<long>(inputs[order[i]].size());
       limits.push_back(opt.max_new_tokens == 0 && opt.tokens_per_input_byte > 0
                            ? static_cast<int>(std::min<long>(max_new, opt.tokens_per_input_byte * n + opt.tokens_base))
@@ -65,9 +69,10 @@ std::vector<std::vector<int>> Engine::generate_ids(const std::vector<std::string
     }
     std::vector<std::vector<int>> res;
     if (batch.size() == 1 && opt.draft)
-      res.push_back(greedy_decode_drafted(*impl_->model, batch[0], limits[0], copy_drafter(batch[0], config().eos_token_id)));
+      res.push_back(greedy_decode_drafted(*impl_->model, batch[0], limits[0],
+                                          copy_drafter(batch[0], config().eos_token_id), kDefaultMaxDraft, rule_ptrs[0]));
     else
-      res = greedy_decode(*impl_->model, batch, max_new, &limits);
+      res = greedy_decode(*impl_->model, batch, max_new, &limits, &rule_ptrs);
     for (size_t i = start; i < end; ++i) out[order[i]] = std::move(res[i - start]);
   }
   return out;

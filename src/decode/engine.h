@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "decode/token_constraint.h"
+
 namespace byt5 {
 
 class Tokenizer;
@@ -29,6 +31,9 @@ struct GenerateOptions {
   // (top/parse_length.h): a model that loops stops early instead of holding its batch for 1024 steps.
   int tokens_per_input_byte = 0;
   int tokens_base = 0;
+  // Constrained decoding: each input's rule (e.g. top::tree_constraint). Empty: plain greedy,
+  // Hugging Face's output.
+  ConstraintFactory constraint;
 };
 
 // The longest TOPv2 parse is ~700 bytes; labels as single tokens make it shorter.

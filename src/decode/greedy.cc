@@ -21,7 +21,8 @@ int pad_batch(const std::vector<std::vector<int>>& seqs, int pad_id, std::vector
 }
 
 std::vector<std::vector<int>> greedy_decode(T5Model& model, const std::vector<std::vector<int>>& inputs,
-                                            int max_new_tokens, const std::vector<int>* row_limits) {
+                                            int max_new_tokens, const std::vector<int>* row_limits,
+                                            const std::vector<TokenConstraint*>* constraints) {
   const auto& c = model.config();
   const int B = static_cast<int>(inputs.size());
   std::vector<std::vector<int>> out(B);
@@ -41,6 +42,8 @@ std::vector<std::vector<int>> greedy_decode(T5Model& model, const std::vector<st
     if (row_limits->size() != inputs.size()) throw Error("greedy_decode: one row limit per input expected");
     for (int b = 0; b < B; ++b) limit[b] = std::min(max_new_tokens, (*row_limits)[b]);
   }
+  if (constraints && constraints->size() != inputs.size())
+    throw Error("greedy_decode: one constraint slot per input expected");
   AlignedBuffer<float> logits((size_t)B * c.vocab_size);
   int remaining = B;
   for (int b = 0; b < B; ++b)
@@ -52,8 +55,9 @@ std::vector<std::vector<int>> greedy_decode(T5Model& model, const std::vector<st
         cur[b] = c.pad_token_id;  // finished rows are fed padding, as Hugging Face does
         continue;
       }
-      const float* row = logits.data() + (size_t)b * c.vocab_size;
-      int best = static_cast<int>(std::max_element(row, row + c.vocab_size) - row);
+      TokenConstraint* rule = constraints ? (*constraints)[b] : nullptr;
+      const int best = pick_token(logits.data() + (size_t)b * c.vocab_size, c.vocab_size, rule);
+      if (rule) rule->advance(best);
       out[b].push_back(best);
       cur[b] = best;
       if (best == c.eos_token_id || static_cast<int>(out[b].size()) >= limit[b]) {
@@ -66,7 +70,7 @@ std::vector<std::vector<int>> greedy_decode(T5Model& model, const std::vector<st
 }
 
 std::vector<int> greedy_decode_drafted(T5Model& model, const std::vector<int>& input, int max_new_tokens,
-                                       const Drafter& drafter, int max_draft) {
+                                       const Drafter& drafter, int max_draft, TokenConstraint* constraint) {
   const auto& c = model.config();
   std::vector<int> out;
   if (max_new_tokens <= 0) return out;
@@ -90,8 +94,8 @@ std::vector<int> greedy_decode_drafted(T5Model& model, const std::vector<int>& i
     size_t used = 0;
     bool eos = false;
     for (size_t i = 0; i < feed.size(); ++i) {
-      const float* row = logits.data() + i * V;
-      const int g = static_cast<int>(std::max_element(row, row + V) - row);
+      const int g = pick_token(logits.data() + i * V, V, constraint);
+      if (constraint) constraint->advance(g);
       out.push_back(g);
       used = i + 1;
       cur = g;

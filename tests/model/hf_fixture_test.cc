@@ -174,10 +174,14 @@ TEST_P(HfFixture, PaddedBatchMatchesReference) {
 TEST_P(HfFixture, EngineGenerateIdsInInputOrder) {
   std::vector<std::string> inputs;
   for (const auto& c : outputs_["cases"]) inputs.push_back(c["utterance"]);
-  auto res = engine_->generate_ids(inputs, GenerateOptions{64, 7});
+  GenerateOptions opt;
+  opt.max_new_tokens = 64;
+  opt.batch_size = 7;
+  auto res = engine_->generate_ids(inputs, opt);
   for (size_t i = 0; i < inputs.size(); ++i) expect_same_greedy(res[i], outputs_["cases"][i]["greedy"], inputs[i]);
   // Batches of one take the draft-and-verify path.
-  auto one = engine_->generate_ids(inputs, GenerateOptions{64, 1});
+  opt.batch_size = 1;
+  auto one = engine_->generate_ids(inputs, opt);
   for (size_t i = 0; i < inputs.size(); ++i) expect_same_greedy(one[i], outputs_["cases"][i]["greedy"], inputs[i]);
 }
 

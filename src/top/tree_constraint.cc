@@ -1,0 +1,175 @@
+#include "top/tree_constraint.h"
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "io/tokenizer.h"
+#include "top/tree.h"
+
+namespace byt5::top {
+namespace {
+
+bool is_ascii_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// What each token id means to the automaton, computed once per model.
+struct TreeVocab {
+  enum class Kind : uint8_t { Never, Eos, Byte, Intent, Slot };
+  struct Token {
+    Kind kind = Kind::Never;
+    unsigned char byte = 0;
+  };
+  std::vector<Token> tokens;      // by id
+  std::set<std::string> labels;   // allowed labels ("IN:X", "SL:Y"); empty: any well-formed label
+
+  bool label_ok(const std::string& l) const { return labels.empty() ? is_valid_label(l) : labels.count(l) != 0; }
+  // Whether `p` (typed after '[') can still grow into an allowed label.
+  bool label_prefix_ok(const std::string& p) const {
+    if (!labels.empty()) {
+      auto it = labels.lower_bound(p);
+      return it != labels.end() && it->starts_with(p);
+    }
+    for (size_t i = 0; i < p.size(); ++i) {
+      const unsigned char c = p[i];
+      if (i < 3) {
+        const char* kind = p[0] == 'I' ? "IN:" : "SL:";
+        if (c != static_cast<unsigned char>(kind[i])) return false;
+      } else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+class TreeConstraint final : public TokenConstraint {
+ public:
+  TreeConstraint(std::shared_ptr<const TreeVocab> v, std::string words) : v_(std::move(v)), words_(std::move(words)) {}
+
+  bool allows(int token) const override {
+    if (mode_ == Mode::Off) return true;
+    if (token < 0 || token >= static_cast<int>(v_->tokens.size())) return false;
+    const TreeVocab::Token& t = v_->tokens[token];
+    switch (t.kind) {
+      case TreeVocab::Kind::Never: return false;
+      case TreeVocab::Kind::Eos: return mode_ == Mode::Done && next_ == words_.size();
+      case TreeVocab::Kind::Byte: return allows_byte(t.byte);
+      case TreeVocab::Kind::Intent:
+      case TreeVocab::Kind::Slot: return opens_ok(t.kind == TreeVocab::Kind::Intent);
+    }
+    return false;
+  }
+
+  void advance(int token) override {
+    if (!allows(token)) mode_ = Mode::Off;
+    if (mode_ == Mode::Off) return;
+    const TreeVocab::Token& t = v_->tokens[token];
+    if (t.kind == TreeVocab::Kind::Byte) return advance_byte(t.byte);
+    if (t.kind == TreeVocab::Kind::Intent || t.kind == TreeVocab::Kind::Slot) open(t.kind == TreeVocab::Kind::Intent);
+  }
+
+ private:
+  enum class Mode : uint8_t { Start, Tree, Label, Done, Off };
+  // What the last byte was, inside the tree: a separator (a space, or the end of a label), part of
+  // a word, or a closing bracket.
+  enum class Last : uint8_t { Boundary, Word, Close };
+
+  // A node of this kind fits under the open ones (the root is an intent; kinds alternate).
+  bool fits(bool intent) const { return open_.empty() ? intent : intent != open_.back(); }
+  // A label token may open a node here.
+  bool opens_ok(bool intent) const { return (mode_ == Mode::Start || mode_ == Mode::Tree) && fits(intent); }
+
+  bool allows_byte(unsigned char c) const {
+    switch (mode_) {
+      case Mode::Start: return c == '[';
+      case Mode::Label:
+        if (c == ' ') return label_.size() > 3 && v_->label_ok(label_);
+        if (label_.empty() && !fits(c == 'I')) return false;
+        return !is_ascii_space(c) && v_->label_prefix_ok(label_ + static_cast<char>(c));
+      case Mode::Tree:
+        if (c == ' ') return last_ != Last::Boundary;
+        if (c == '[') return last_ == Last::Boundary;
+        if (c == ']') return last_ == Last::Boundary && (open_.size() > 1 || next_ == words_.size());
+        return last_ != Last::Close && next_ < words_.size() && static_cast<unsigned char>(words_[next_]) == c;
+      default: return false;
+    }
+  }
+
+  void advance_byte(unsigned char c) {
+    if (mode_ == Mode::Start) {
+      mode_ = Mode::Label;
+    } else if (mode_ == Mode::Label) {
+      if (c == ' ') {
+        open(label_[0] == 'I');
+        label_.clear();
+      } else {
+        label_.push_back(static_cast<char>(c));
+      }
+    } else if (c == ' ') {
+      last_ = Last::Boundary;
+    } else if (c == '[') {
+      mode_ = Mode::Label;
+    } else if (c == ']') {
+      open_.pop_back();
+      last_ = Last::Close;
+      if (open_.empty()) mode_ = Mode::Done;
+    } else {
+      ++next_;
+      last_ = Last::Word;
+    }
+  }
+
+  void open(bool intent) {
+    open_.push_back(intent);
+    mode_ = Mode::Tree;
+    last_ = Last::Boundary;
+  }
+
+  std::shared_ptr<const TreeVocab> v_;
+  std::string words_;  // the request without whitespace: what the tree's words must spell
+  size_t next_ = 0;    // bytes of words_ copied so far
+  std::vector<bool> open_;  // kinds of the open nodes, root first (true: intent)
+  Mode mode_ = Mode::Start;
+  Last last_ = Last::Boundary;
+  std::string label_;  // a label being typed byte by byte, after its '['
+};
+
+}  // namespace
+
+ConstraintFactory tree_constraint(const Tokenizer& tokenizer, int vocab_size, const std::optional<LabelInventory>& labels) {
+  auto v = std::make_shared<TreeVocab>();
+  if (labels) {
+    v->labels.insert(labels->all().intents.begin(), labels->all().intents.end());
+    v->labels.insert(labels->all().slots.begin(), labels->all().slots.end());
+  }
+  v->tokens.resize(static_cast<size_t>(std::max(0, vocab_size)));
+  auto set = [&](int id, TreeVocab::Token t) {
+    if (id >= 0 && id < vocab_size) v->tokens[id] = t;
+  };
+  set(Tokenizer::kEos, {TreeVocab::Kind::Eos, 0});
+  for (int b = 0; b < 256; ++b) set(Tokenizer::kByteOffset + b, {TreeVocab::Kind::Byte, static_cast<unsigned char>(b)});
+  for (const auto& [text, id] : tokenizer.added_tokens()) {
+    if (!tokenizer.is_added(id) || !text.starts_with("[")) continue;  // <extra_id_N> and other added tokens: never
+    const std::string label = text.substr(1);
+    if (!is_valid_label(label) || !v->label_ok(label)) continue;
+    set(id, {label.starts_with("IN:") ? TreeVocab::Kind::Intent : TreeVocab::Kind::Slot, 0});
+  }
+  return [v](std::string_view input) -> std::unique_ptr<TokenConstraint> {
+    std::string words;
+    for (unsigned char c : input) {
+      if (c == '[' || c == ']') return nullptr;
+      if (!is_ascii_space(c)) words.push_back(static_cast<char>(c));
+    }
+    return std::make_unique<TreeConstraint>(v, std::move(words));
+  };
+}
+
+ConstraintFactory tree_constraint_for_model(const Tokenizer& tokenizer, int vocab_size,
+                                            const std::filesystem::path& model_dir) {
+  std::optional<LabelInventory> labels;
+  if (std::filesystem::exists(model_dir / "labels.json")) labels = LabelInventory::load(model_dir / "labels.json");
+  return tree_constraint(tokenizer, vocab_size, labels);
+}
+
+}  // namespace byt5::top
