@@ -21,13 +21,13 @@ TrainSet tokenize_rows(const std::vector<data::Example>& examples, const Tokeniz
   return set;
 }
 
-void keep_spread(TrainSet& set, size_t n) {
-  const size_t size = set.rows.size();
-  if (n >= size) return;
-  std::vector<TrainRow> kept;
+std::vector<data::Example> keep_spread(std::vector<data::Example> rows, size_t n) {
+  const size_t size = rows.size();
+  if (n >= size) return rows;
+  std::vector<data::Example> kept;
   kept.reserve(n);
-  for (size_t i = 0; i < n; ++i) kept.push_back(std::move(set.rows[i * size / n]));
-  set.rows = std::move(kept);
+  for (size_t i = 0; i < n; ++i) kept.push_back(std::move(rows[i * size / n]));
+  return kept;
 }
 
 std::vector<std::string> collect_label_tokens(const std::vector<data::Example>& examples) {

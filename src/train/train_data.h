@@ -24,9 +24,10 @@ struct TrainSet {
 
 TrainSet tokenize_rows(const std::vector<data::Example>& examples, const Tokenizer& tok);
 
-// Keeps n rows spread evenly over the set (row floor(i * size / n) for i < n, in order), so that a
-// limited eval covers every domain of a file sorted by domain; n >= size keeps everything.
-void keep_spread(TrainSet& set, size_t n);
+// Keeps n rows spread evenly over `rows` (row floor(i * size / n) for i < n, in order), so that a
+// limited eval covers every domain of a file sorted by domain; n >= size keeps everything. Done
+// before tokenizing, so that only the kept rows are encoded and size the eval buffers.
+std::vector<data::Example> keep_spread(std::vector<data::Example> rows, size_t n);
 
 // Every "[IN:NAME" / "[SL:NAME" opening bracket text in the parses, sorted and unique.
 std::vector<std::string> collect_label_tokens(const std::vector<data::Example>& examples);

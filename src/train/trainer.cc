@@ -114,8 +114,9 @@ TrainSummary run_training(const TrainOptions& o, std::ostream& out, std::ostream
   TrainSet train = tokenize_rows(train_examples, s.tok);
   TrainSet eval;
   if (!o.eval.empty()) {
-    eval = tokenize_rows(data::load_examples({o.eval}, data::Selection{"eval", {}}), s.tok);
-    if (o.eval_limit > 0) keep_spread(eval, static_cast<size_t>(o.eval_limit));
+    auto rows = data::load_examples({o.eval}, data::Selection{"eval", {}});
+    if (o.eval_limit > 0) rows = keep_spread(std::move(rows), static_cast<size_t>(o.eval_limit));
+    eval = tokenize_rows(rows, s.tok);
   }
   check_vocab(train, cfg.vocab_size, o.train);
   check_vocab(eval, cfg.vocab_size, o.eval);

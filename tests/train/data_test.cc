@@ -30,17 +30,16 @@ TrainSet numbered_set(int n) {
 }
 
 TEST(TrainData, KeepSpreadTakesEvenlySpacedRowsInOrder) {
-  auto parses = [](const TrainSet& s) {
+  auto parses = [](const std::vector<data::Example>& rows) {
     std::vector<std::string> out;
-    for (const auto& r : s.rows) out.push_back(r.gold);
+    for (const auto& r : rows) out.push_back(r.parse);
     return out;
   };
-  TrainSet s = tokenize_rows(examples({"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}), Tokenizer());
-  keep_spread(s, 4);  // rows 0, 2 (10/4 = 2.5), 5, 7
+  auto s = keep_spread(examples({"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}), 4);  // rows 0, 2 (10/4 = 2.5), 5, 7
   EXPECT_EQ(parses(s), (std::vector<std::string>{"a", "c", "f", "h"}));
-  keep_spread(s, 9);  // more than it holds: unchanged
+  s = keep_spread(s, 9);  // more than it holds: unchanged
   EXPECT_EQ(parses(s), (std::vector<std::string>{"a", "c", "f", "h"}));
-  keep_spread(s, 1);
+  s = keep_spread(s, 1);
   EXPECT_EQ(parses(s), (std::vector<std::string>{"a"}));
 }
 
