@@ -9,11 +9,32 @@ namespace {
 
 constexpr const char* kFormat = "byt5-top-labels";
 
-void collect(const Node& n, LabelInventory::Labels& a, LabelInventory::Labels& b) {
+void collect(const Node& n, LabelInventory::Labels& a, LabelInventory::Labels& b,
+             std::map<std::string, std::set<std::string>>& children) {
   if (n.is_token()) return;
   (n.is_intent() ? a.intents : a.slots).insert(n.label);
   (n.is_intent() ? b.intents : b.slots).insert(n.label);
-  for (const Node& c : n.children) collect(c, a, b);
+  for (const Node& c : n.children) {
+    if (c.is_token()) continue;
+    children[n.label].insert(c.label);
+    collect(c, a, b, children);
+  }
+}
+
+// Reads {"LABEL": ["LABEL", ...], ...}: every label valid.
+std::map<std::string, std::set<std::string>> read_children(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw Error(where + ": \"children\" must be an object of label lists");
+  std::map<std::string, std::set<std::string>> out;
+  for (const auto& [parent, list] : j.items()) {
+    if (!is_valid_label(parent)) throw Error(where + ": \"children\" has the key '" + parent + "', not a label");
+    if (!list.is_array()) throw Error(where + ": \"children\" of " + parent + " must be a list");
+    for (const nlohmann::json& v : list) {
+      if (!v.is_string() || !is_valid_label(v.get<std::string>()))
+        throw Error(where + ": \"children\" of " + parent + " holds something that is not a label");
+      out[parent].insert(v.get<std::string>());
+    }
+  }
+  return out;
 }
 
 nlohmann::json to_json(const LabelInventory::Labels& l) {
@@ -43,7 +64,9 @@ LabelInventory::Labels read_labels(const nlohmann::json& j, const std::string& w
 }  // namespace
 
 void LabelInventory::add(const std::string& domain, const Node& tree) {
-  collect(tree, all_, domains_[domain]);
+  has_grammar_ = true;
+  if (!tree.is_token()) roots_.insert(tree.label);
+  collect(tree, all_, domains_[domain], children_);
 }
 
 LabelInventory LabelInventory::from_examples(const std::vector<data::Example>& rows) {
@@ -67,6 +90,11 @@ nlohmann::json LabelInventory::to_json() const {
   j["version"] = 1;
   j["domains"] = nlohmann::json::object();
   for (const auto& [name, l] : domains_) j["domains"][name] = top::to_json(l);
+  if (has_grammar_) {
+    j["roots"] = roots_;
+    j["children"] = nlohmann::json::object();
+    for (const auto& [parent, kids] : children_) j["children"][parent] = kids;
+  }
   return j;
 }
 
@@ -81,6 +109,13 @@ LabelInventory LabelInventory::from_json(const nlohmann::json& j, const std::str
     if (!j["domains"].is_object()) throw Error(source + ": \"domains\" must be an object");
     for (const auto& [name, l] : j["domains"].items())
       inv.domains_[name] = read_labels(l, source + ": domain '" + name + "'");
+  }
+  if (j.contains("roots") || j.contains("children")) {
+    if (!j.contains("roots") || !j.contains("children"))
+      throw Error(source + ": \"roots\" and \"children\" come together");
+    inv.has_grammar_ = true;
+    inv.roots_ = read_list(j, "roots", "IN:", source);
+    inv.children_ = read_children(j["children"], source);
   }
   return inv;
 }

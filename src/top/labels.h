@@ -5,7 +5,10 @@
 // labels.json:
 //   {"format": "byt5-top-labels", "version": 1,
 //    "intents": ["IN:CREATE_ALARM", ...], "slots": ["SL:DATE_TIME", ...],
-//    "domains": {"alarm": {"intents": [...], "slots": [...]}, ...}}
+//    "domains": {"alarm": {"intents": [...], "slots": [...]}, ...},
+//    "roots": ["IN:CREATE_ALARM", ...], "children": {"IN:CREATE_ALARM": ["SL:DATE_TIME", ...], ...}}
+// "roots" and "children" (optional; older files lack them) are the grammar of the data: which
+// intents head a parse, and which labels appear directly under each label.
 // Labels keep their "IN:"/"SL:" prefix (the text a decoder emits after '['); lists are sorted.
 #pragma once
 #include <filesystem>
@@ -39,6 +42,11 @@ class LabelInventory {
   const std::map<std::string, Labels>& domains() const { return domains_; }
   bool contains(std::string_view label) const;  // "IN:X" or "SL:Y"
 
+  // The grammar; has_grammar() is false for a file without it (then roots/children are empty).
+  bool has_grammar() const { return has_grammar_; }
+  const std::set<std::string>& roots() const { return roots_; }
+  const std::map<std::string, std::set<std::string>>& children() const { return children_; }
+
   nlohmann::json to_json() const;
   // Throws byt5::Error naming `source` when the JSON is not a label inventory.
   static LabelInventory from_json(const nlohmann::json& j, const std::string& source = "labels.json");
@@ -48,6 +56,9 @@ class LabelInventory {
  private:
   Labels all_;
   std::map<std::string, Labels> domains_;
+  bool has_grammar_ = false;
+  std::set<std::string> roots_;
+  std::map<std::string, std::set<std::string>> children_;
 };
 
 }  // namespace byt5::top

@@ -1,6 +1,7 @@
 #include "top/tree_constraint.h"
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,17 +20,32 @@ struct TreeVocab {
   struct Token {
     Kind kind = Kind::Never;
     unsigned char byte = 0;
+    std::string label;  // intents and slots: "IN:X"
   };
   std::vector<Token> tokens;      // by id
   std::set<std::string> labels;   // allowed labels ("IN:X", "SL:Y"); empty: any well-formed label
+  // The inventory's grammar, when it has one: the labels that may head a parse, and those that
+  // may appear directly under each label.
+  bool grammar = false;
+  std::set<std::string> roots;
+  std::map<std::string, std::set<std::string>> children;
+
+  static bool has_prefix(const std::set<std::string>& set, const std::string& p) {
+    auto it = set.lower_bound(p);
+    return it != set.end() && it->starts_with(p);
+  }
+  // The labels the grammar allows under `parent` ("" for the root).
+  const std::set<std::string>& allowed_under(const std::string& parent) const {
+    static const std::set<std::string> kNone;
+    if (parent.empty()) return roots;
+    auto it = children.find(parent);
+    return it == children.end() ? kNone : it->second;
+  }
 
   bool label_ok(const std::string& l) const { return labels.empty() ? is_valid_label(l) : labels.count(l) != 0; }
   // Whether `p` (typed after '[') can still grow into an allowed label.
   bool label_prefix_ok(const std::string& p) const {
-    if (!labels.empty()) {
-      auto it = labels.lower_bound(p);
-      return it != labels.end() && it->starts_with(p);
-    }
+    if (!labels.empty()) return has_prefix(labels, p);
     for (size_t i = 0; i < p.size(); ++i) {
       const unsigned char c = p[i];
       if (i < 3) {
@@ -56,7 +72,7 @@ class TreeConstraint final : public TokenConstraint {
       case TreeVocab::Kind::Eos: return mode_ == Mode::Done && next_ == words_.size();
       case TreeVocab::Kind::Byte: return allows_byte(t.byte);
       case TreeVocab::Kind::Intent:
-      case TreeVocab::Kind::Slot: return opens_ok(t.kind == TreeVocab::Kind::Intent);
+      case TreeVocab::Kind::Slot: return (mode_ == Mode::Start || mode_ == Mode::Tree) && fits(t.label);
     }
     return false;
   }
@@ -66,7 +82,7 @@ class TreeConstraint final : public TokenConstraint {
     if (mode_ == Mode::Off) return;
     const TreeVocab::Token& t = v_->tokens[token];
     if (t.kind == TreeVocab::Kind::Byte) return advance_byte(t.byte);
-    if (t.kind == TreeVocab::Kind::Intent || t.kind == TreeVocab::Kind::Slot) open(t.kind == TreeVocab::Kind::Intent);
+    if (t.kind == TreeVocab::Kind::Intent || t.kind == TreeVocab::Kind::Slot) open(t.label);
   }
 
  private:
@@ -75,21 +91,32 @@ class TreeConstraint final : public TokenConstraint {
   // a word, or a closing bracket.
   enum class Last : uint8_t { Boundary, Word, Close };
 
-  // A node of this kind fits under the open ones (the root is an intent; kinds alternate).
-  bool fits(bool intent) const { return open_.empty() ? intent : intent != open_.back(); }
-  // A label token may open a node here.
-  bool opens_ok(bool intent) const { return (mode_ == Mode::Start || mode_ == Mode::Tree) && fits(intent); }
+  const std::string& parent() const {
+    static const std::string kRoot;
+    return open_.empty() ? kRoot : open_.back();
+  }
+  // Whether a label starting with `p` can head a node under the open ones: the root is an intent,
+  // kinds alternate, and the grammar (if any) has seen it there.
+  bool may_start(const std::string& p) const {
+    if (p.empty()) return true;
+    const bool intent = p[0] == 'I';
+    if (open_.empty() ? !intent : intent == (open_.back()[0] == 'I')) return false;
+    return !v_->grammar || TreeVocab::has_prefix(v_->allowed_under(parent()), p);
+  }
+  bool fits(const std::string& label) const {
+    return may_start(label) && (!v_->grammar || v_->allowed_under(parent()).count(label) != 0);
+  }
 
   bool allows_byte(unsigned char c) const {
     switch (mode_) {
       case Mode::Start: return c == '[';
       case Mode::Label:
-        if (c == ' ') return label_.size() > 3 && v_->label_ok(label_);
-        if (label_.empty() && !fits(c == 'I')) return false;
-        return !is_ascii_space(c) && v_->label_prefix_ok(label_ + static_cast<char>(c));
+        if (c == ' ') return label_.size() > 3 && v_->label_ok(label_) && fits(label_);
+        if (is_ascii_space(c)) return false;
+        return v_->label_prefix_ok(label_ + static_cast<char>(c)) && may_start(label_ + static_cast<char>(c));
       case Mode::Tree:
         if (c == ' ') return last_ != Last::Boundary;
-        if (c == '[') return last_ == Last::Boundary;
+        if (c == '[') return last_ == Last::Boundary && (!v_->grammar || !v_->allowed_under(parent()).empty());
         if (c == ']') return last_ == Last::Boundary && (open_.size() > 1 || next_ == words_.size());
         return last_ != Last::Close && next_ < words_.size() && static_cast<unsigned char>(words_[next_]) == c;
       default: return false;
@@ -101,7 +128,7 @@ class TreeConstraint final : public TokenConstraint {
       mode_ = Mode::Label;
     } else if (mode_ == Mode::Label) {
       if (c == ' ') {
-        open(label_[0] == 'I');
+        open(label_);
         label_.clear();
       } else {
         label_.push_back(static_cast<char>(c));
@@ -120,8 +147,8 @@ class TreeConstraint final : public TokenConstraint {
     }
   }
 
-  void open(bool intent) {
-    open_.push_back(intent);
+  void open(const std::string& label) {
+    open_.push_back(label);
     mode_ = Mode::Tree;
     last_ = Last::Boundary;
   }
@@ -129,7 +156,7 @@ class TreeConstraint final : public TokenConstraint {
   std::shared_ptr<const TreeVocab> v_;
   std::string words_;  // the request without whitespace: what the tree's words must spell
   size_t next_ = 0;    // bytes of words_ copied so far
-  std::vector<bool> open_;  // kinds of the open nodes, root first (true: intent)
+  std::vector<std::string> open_;  // labels of the open nodes, root first
   Mode mode_ = Mode::Start;
   Last last_ = Last::Boundary;
   std::string label_;  // a label being typed byte by byte, after its '['
@@ -142,18 +169,21 @@ ConstraintFactory tree_constraint(const Tokenizer& tokenizer, int vocab_size, co
   if (labels) {
     v->labels.insert(labels->all().intents.begin(), labels->all().intents.end());
     v->labels.insert(labels->all().slots.begin(), labels->all().slots.end());
+    v->grammar = labels->has_grammar();
+    v->roots = labels->roots();
+    v->children = labels->children();
   }
   v->tokens.resize(static_cast<size_t>(std::max(0, vocab_size)));
   auto set = [&](int id, TreeVocab::Token t) {
     if (id >= 0 && id < vocab_size) v->tokens[id] = t;
   };
-  set(Tokenizer::kEos, {TreeVocab::Kind::Eos, 0});
-  for (int b = 0; b < 256; ++b) set(Tokenizer::kByteOffset + b, {TreeVocab::Kind::Byte, static_cast<unsigned char>(b)});
+  set(Tokenizer::kEos, {TreeVocab::Kind::Eos, 0, {}});
+  for (int b = 0; b < 256; ++b) set(Tokenizer::kByteOffset + b, {TreeVocab::Kind::Byte, static_cast<unsigned char>(b), {}});
   for (const auto& [text, id] : tokenizer.added_tokens()) {
     if (!tokenizer.is_added(id) || !text.starts_with("[")) continue;  // <extra_id_N> and other added tokens: never
     const std::string label = text.substr(1);
     if (!is_valid_label(label) || !v->label_ok(label)) continue;
-    set(id, {label.starts_with("IN:") ? TreeVocab::Kind::Intent : TreeVocab::Kind::Slot, 0});
+    set(id, {label.starts_with("IN:") ? TreeVocab::Kind::Intent : TreeVocab::Kind::Slot, 0, label});
   }
   return [v](std::string_view input) -> std::unique_ptr<TokenConstraint> {
     std::string words;

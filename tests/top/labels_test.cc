@@ -34,6 +34,35 @@ TEST(TopLabels, CollectsPerDomainAndOverall) {
   EXPECT_FALSE(inv.contains("SL:LOCATION"));
 }
 
+TEST(TopLabels, RecordsTheGrammarAndReadsItBack) {
+  LabelInventory inv = LabelInventory::from_examples(rows());
+  ASSERT_TRUE(inv.has_grammar());
+  EXPECT_EQ(inv.roots(), (std::set<std::string>{"IN:CREATE_ALARM", "IN:CREATE_REMINDER", "IN:GET_REMINDER"}));
+  EXPECT_EQ(inv.children().at("IN:CREATE_REMINDER"), (std::set<std::string>{"SL:PERSON_REMINDED", "SL:TODO"}));
+  EXPECT_EQ(inv.children().at("SL:TODO"), (std::set<std::string>{"IN:GET_TODO"}));
+  EXPECT_EQ(inv.children().count("SL:ATTENDEE"), 0u);  // holds only words
+  LabelInventory back = LabelInventory::from_json(inv.to_json());
+  EXPECT_TRUE(back.has_grammar());
+  EXPECT_EQ(back.roots(), inv.roots());
+  EXPECT_EQ(back.children(), inv.children());
+
+  nlohmann::json old = inv.to_json();  // a file written before the grammar was recorded
+  old.erase("roots");
+  old.erase("children");
+  EXPECT_FALSE(LabelInventory::from_json(old).has_grammar());
+  nlohmann::json half = inv.to_json();
+  half.erase("roots");
+  EXPECT_THROW(LabelInventory::from_json(half), Error);
+  nlohmann::json bad = inv.to_json();
+  bad["children"]["IN:CREATE_REMINDER"] = {"not a label"};
+  try {
+    LabelInventory::from_json(bad, "m/labels.json");
+    FAIL() << "accepted a child that is not a label";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("m/labels.json"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TopLabels, InvalidTrainingParseNamesFileAndLine) {
   auto bad = rows();
   bad[2].parse = "[IN:GET_REMINDER when";

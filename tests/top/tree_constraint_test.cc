@@ -126,6 +126,24 @@ TEST_F(TreeConstraintCases, InnerNodesCloseAnytimeAndMayBeEmpty) {
   EXPECT_TRUE(rule->allows(kSlot));       // a label token brings its own spacing
 }
 
+// The fixture's grammar: IN:CREATE_ALARM holds SL:DATE_TIME, IN:GET_TIME holds SL:AMOUNT, and
+// neither slot holds an intent.
+TEST_F(TreeConstraintCases, LabelsOnlyWhereTheGrammarHasThem) {
+  feed("[IN:");
+  EXPECT_TRUE(rule->allows(byte('G')));   // IN:GET_TIME heads parses too
+  feed("CREATE_ALARM ");
+  EXPECT_TRUE(rule->allows(kSlot));
+  feed("[SL:");
+  EXPECT_TRUE(rule->allows(byte('D')));
+  EXPECT_FALSE(rule->allows(byte('A')));  // SL:AMOUNT only sits under IN:GET_TIME
+  feed("DATE_TIME ");
+  EXPECT_FALSE(rule->allows(byte('[')));  // nothing goes under SL:DATE_TIME
+  EXPECT_FALSE(rule->allows(kIntent));
+
+  auto free_rule = tree_constraint(tok, 388, inventory({"[IN:GET_TIME [SL:AMOUNT y ] ]"}))("x");
+  EXPECT_FALSE(free_rule->allows(kIntent));  // IN:CREATE_ALARM does not head a parse here
+}
+
 TEST_F(TreeConstraintCases, ARefusedTokenSwitchesTheRuleOff) {
   rule->advance(byte('x'));  // what decoding does when the rule allowed nothing
   for (int id : {byte('x'), kOther, Tokenizer::kEos, kSlot}) EXPECT_TRUE(rule->allows(id)) << id;
