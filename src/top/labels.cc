@@ -1,5 +1,6 @@
 #include "top/labels.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "core/error.h"
@@ -9,16 +10,34 @@ namespace {
 
 constexpr const char* kFormat = "byt5-top-labels";
 
-void collect(const Node& n, LabelInventory::Labels& a, LabelInventory::Labels& b,
-             std::map<std::string, std::set<std::string>>& children) {
-  if (n.is_token()) return;
+struct Shape {
+  int depth = 0, empty = 0;
+};
+
+// Adds n's labels and label pairs; returns its depth and number of empty nodes.
+Shape collect(const Node& n, LabelInventory::Labels& a, LabelInventory::Labels& b,
+              std::map<std::string, std::set<std::string>>& children) {
+  Shape s;
+  if (n.is_token()) return s;
   (n.is_intent() ? a.intents : a.slots).insert(n.label);
   (n.is_intent() ? b.intents : b.slots).insert(n.label);
   for (const Node& c : n.children) {
     if (c.is_token()) continue;
     children[n.label].insert(c.label);
-    collect(c, a, b, children);
+    const Shape k = collect(c, a, b, children);
+    s.depth = std::max(s.depth, k.depth);
+    s.empty += k.empty;
   }
+  s.depth += 1;
+  if (n.children.empty()) s.empty += 1;
+  return s;
+}
+
+int read_limit(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.contains(key)) throw Error(where + ": the grammar lacks \"" + key + "\"");
+  if (!j[key].is_number_integer() || j[key].get<int64_t>() < 0 || j[key].get<int64_t>() > 1000000)
+    throw Error(where + ": \"" + key + "\" must be a non-negative integer");
+  return j[key].get<int>();
 }
 
 // Reads {"LABEL": ["LABEL", ...], ...}: every label valid.
@@ -66,7 +85,9 @@ LabelInventory::Labels read_labels(const nlohmann::json& j, const std::string& w
 void LabelInventory::add(const std::string& domain, const Node& tree) {
   has_grammar_ = true;
   if (!tree.is_token()) roots_.insert(tree.label);
-  collect(tree, all_, domains_[domain], children_);
+  const Shape shape = collect(tree, all_, domains_[domain], children_);
+  max_depth_ = std::max(max_depth_, shape.depth);
+  max_empty_ = std::max(max_empty_, shape.empty);
 }
 
 LabelInventory LabelInventory::from_examples(const std::vector<data::Example>& rows) {
@@ -94,6 +115,8 @@ nlohmann::json LabelInventory::to_json() const {
     j["roots"] = roots_;
     j["children"] = nlohmann::json::object();
     for (const auto& [parent, kids] : children_) j["children"][parent] = kids;
+    j["max_depth"] = max_depth_;
+    j["max_empty_nodes"] = max_empty_;
   }
   return j;
 }
@@ -116,6 +139,8 @@ LabelInventory LabelInventory::from_json(const nlohmann::json& j, const std::str
     inv.has_grammar_ = true;
     inv.roots_ = read_list(j, "roots", "IN:", source);
     inv.children_ = read_children(j["children"], source);
+    inv.max_depth_ = read_limit(j, "max_depth", source);
+    inv.max_empty_ = read_limit(j, "max_empty_nodes", source);
   }
   return inv;
 }

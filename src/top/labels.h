@@ -6,9 +6,11 @@
 //   {"format": "byt5-top-labels", "version": 1,
 //    "intents": ["IN:CREATE_ALARM", ...], "slots": ["SL:DATE_TIME", ...],
 //    "domains": {"alarm": {"intents": [...], "slots": [...]}, ...},
-//    "roots": ["IN:CREATE_ALARM", ...], "children": {"IN:CREATE_ALARM": ["SL:DATE_TIME", ...], ...}}
-// "roots" and "children" (optional; older files lack them) are the grammar of the data: which
-// intents head a parse, and which labels appear directly under each label.
+//    "roots": ["IN:CREATE_ALARM", ...], "children": {"IN:CREATE_ALARM": ["SL:DATE_TIME", ...], ...},
+//    "max_depth": 8, "max_empty_nodes": 1}
+// "roots", "children" and the two limits (optional; older files lack them) are the grammar of
+// the data: which intents head a parse, which labels appear directly under each label, the
+// deepest nesting, and the most nodes without words or children ("[SL:X ]") in one parse.
 // Labels keep their "IN:"/"SL:" prefix (the text a decoder emits after '['); lists are sorted.
 #pragma once
 #include <filesystem>
@@ -46,6 +48,8 @@ class LabelInventory {
   bool has_grammar() const { return has_grammar_; }
   const std::set<std::string>& roots() const { return roots_; }
   const std::map<std::string, std::set<std::string>>& children() const { return children_; }
+  int max_depth() const { return max_depth_; }
+  int max_empty_nodes() const { return max_empty_; }
 
   nlohmann::json to_json() const;
   // Throws byt5::Error naming `source` when the JSON is not a label inventory.
@@ -59,6 +63,7 @@ class LabelInventory {
   bool has_grammar_ = false;
   std::set<std::string> roots_;
   std::map<std::string, std::set<std::string>> children_;
+  int max_depth_ = 0, max_empty_ = 0;
 };
 
 }  // namespace byt5::top

@@ -6,9 +6,11 @@
 //    words, "[SL:.." holds "[IN:.." and words);
 //  - labels are the model's added label tokens or typed byte by byte, and come from the model's
 //    label inventory (labels.json) when it has one; with the inventory's grammar, a label heads
-//    the parse or sits under another label only where the training data had it so;
+//    the parse or sits under another label only where the training data had it so, nodes nest
+//    no deeper, and no more nodes are empty ("[SL:X ]"), than in any training parse;
 //  - the words are the request's bytes in order, all of them; only spacing may differ (TOPv2
-//    splits "7am" into "7 am"); one space between items, none after a label;
+//    splits "7am" into "7 am", never "week" or "2018"); one space between items, none after a
+//    label;
 //  - "]" closes an open node, the root only once every byte is copied; then EOS, and nothing else.
 // A request that itself holds '[' or ']' is left unconstrained (a copied bracket would read as
 // structure).

@@ -41,10 +41,17 @@ TEST(TopLabels, RecordsTheGrammarAndReadsItBack) {
   EXPECT_EQ(inv.children().at("IN:CREATE_REMINDER"), (std::set<std::string>{"SL:PERSON_REMINDED", "SL:TODO"}));
   EXPECT_EQ(inv.children().at("SL:TODO"), (std::set<std::string>{"IN:GET_TODO"}));
   EXPECT_EQ(inv.children().count("SL:ATTENDEE"), 0u);  // holds only words
+  EXPECT_EQ(inv.max_depth(), 4);        // IN:CREATE_REMINDER > SL:TODO > IN:GET_TODO > SL:ATTENDEE
+  EXPECT_EQ(inv.max_empty_nodes(), 1);  // "[SL:DATE_TIME ]"
   LabelInventory back = LabelInventory::from_json(inv.to_json());
   EXPECT_TRUE(back.has_grammar());
   EXPECT_EQ(back.roots(), inv.roots());
   EXPECT_EQ(back.children(), inv.children());
+  EXPECT_EQ(back.max_depth(), 4);
+  EXPECT_EQ(back.max_empty_nodes(), 1);
+  nlohmann::json negative = inv.to_json();
+  negative["max_depth"] = -1;
+  EXPECT_THROW(LabelInventory::from_json(negative), Error);
 
   nlohmann::json old = inv.to_json();  // a file written before the grammar was recorded
   old.erase("roots");

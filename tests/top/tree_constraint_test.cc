@@ -60,7 +60,9 @@ class TreeConstraintCases : public ::testing::Test {
  protected:
   void SetUp() override {
     tok.add_tokens({{"[IN:CREATE_ALARM", 384}, {"[SL:DATE_TIME", 385}, {"[SL:UNKNOWN_SLOT", 386}, {"<sep>", 387}});
-    f = tree_constraint(tok, 388, inventory({"[IN:CREATE_ALARM [SL:DATE_TIME x ] ]", "[IN:GET_TIME [SL:AMOUNT y ] ]"}));
+    // Grammar: depth 2 at most, one empty node per parse at most.
+    f = tree_constraint(tok, 388, inventory({"[IN:CREATE_ALARM [SL:DATE_TIME x ] ]", "[IN:GET_TIME [SL:AMOUNT y ] ]",
+                                             "[IN:CREATE_ALARM [SL:DATE_TIME ] z ]"}));
     rule = f("set alarm for 7am");
   }
   void feed(const std::string& bytes) {
@@ -117,13 +119,47 @@ TEST_F(TreeConstraintCases, WordsCopyTheRequestAndOnlySpacingMayChange) {
   for (int id : {byte(' '), byte(']'), byte('a'), kSlot, kIntent}) EXPECT_FALSE(rule->allows(id)) << id;
 }
 
-TEST_F(TreeConstraintCases, InnerNodesCloseAnytimeAndMayBeEmpty) {
+TEST_F(TreeConstraintCases, WordsSplitOnlyWhereTopv2SplitsThem) {
+  rule = f("set 12:30am alarm's éclair");
+  feed_id(kIntent);
+  feed("se");
+  EXPECT_FALSE(rule->allows(byte(' ')));  // inside a run of letters
+  EXPECT_FALSE(rule->allows(kSlot));      // a label token would split it too
+  feed("t 1");
+  EXPECT_FALSE(rule->allows(byte(' ')));  // inside a number
+  feed("2 : 30 am alarm 's ");            // digit|punct, punct|digit, digit|letter, letter|punct
+  feed("\xC3");
+  EXPECT_FALSE(rule->allows(byte(' ')));  // inside a UTF-8 character
+  feed("\xA9" "clair ]");
+  EXPECT_TRUE(rule->allows(Tokenizer::kEos));
+}
+
+TEST_F(TreeConstraintCases, InnerNodesCloseAnytimeAndOneMayBeEmpty) {
   feed_id(kIntent);
   feed_id(kSlot);
-  EXPECT_TRUE(rule->allows(byte(']')));  // an empty slot (TOPv2 has a few)
+  EXPECT_TRUE(rule->allows(byte(']')));  // an empty slot (TOPv2 has 17, never two in a parse)
   feed("]");
   EXPECT_FALSE(rule->allows(byte('s')));
   EXPECT_TRUE(rule->allows(kSlot));       // a label token brings its own spacing
+  feed_id(kSlot);
+  EXPECT_FALSE(rule->allows(byte(']')));  // a second empty node: more than any training parse has
+  feed("set alarm for 7am ] ");
+  EXPECT_FALSE(rule->allows(kSlot));      // no word left to fill it, and no empty node allowed
+  EXPECT_FALSE(rule->allows(byte('[')));
+  feed("]");
+  EXPECT_TRUE(rule->allows(Tokenizer::kEos));
+}
+
+TEST_F(TreeConstraintCases, NodesNestNoDeeperThanInTraining) {
+  feed_id(kIntent);
+  feed("set ");
+  feed_id(kSlot);
+  EXPECT_FALSE(rule->allows(byte('[')));  // depth 3: the fixture's parses reach 2
+  EXPECT_FALSE(rule->allows(kIntent));
+  auto deeper = tree_constraint(tok, 388, inventory({"[IN:CREATE_ALARM [SL:DATE_TIME [IN:CREATE_ALARM x ] ] ]"}))("a");
+  deeper->advance(kIntent);
+  deeper->advance(kSlot);
+  EXPECT_TRUE(deeper->allows(kIntent));
 }
 
 // The fixture's grammar: IN:CREATE_ALARM holds SL:DATE_TIME, IN:GET_TIME holds SL:AMOUNT, and
