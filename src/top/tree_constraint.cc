@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/tokenizer.h"
@@ -12,7 +13,6 @@
 namespace byt5::top {
 namespace {
 
-bool is_ascii_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 bool is_ascii_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_ascii_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
@@ -60,16 +60,8 @@ struct TreeVocab {
   // Whether `p` (typed after '[') can still grow into an allowed label.
   bool label_prefix_ok(const std::string& p) const {
     if (!labels.empty()) return has_prefix(labels, p);
-    for (size_t i = 0; i < p.size(); ++i) {
-      const unsigned char c = p[i];
-      if (i < 3) {
-        const char* kind = p[0] == 'I' ? "IN:" : "SL:";
-        if (c != static_cast<unsigned char>(kind[i])) return false;
-      } else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
-        return false;
-      }
-    }
-    return true;
+    if (p.size() <= 3) return std::string_view("IN:").starts_with(p) || std::string_view("SL:").starts_with(p);
+    return is_valid_label(p);
   }
 };
 
@@ -140,7 +132,7 @@ class TreeConstraint final : public TokenConstraint {
       case Mode::Start: return c == '[' && deeper_ok();
       case Mode::Label:
         if (c == ' ') return label_.size() > 3 && v_->label_ok(label_) && fits(label_);
-        if (is_ascii_space(c)) return false;
+        if (is_space(c)) return false;
         return v_->label_prefix_ok(label_ + static_cast<char>(c)) && may_start(label_ + static_cast<char>(c));
       case Mode::Tree:
         if (c == ' ') return last_ != Last::Boundary && breaks_ok();
@@ -230,7 +222,7 @@ ConstraintFactory tree_constraint(const Tokenizer& tokenizer, int vocab_size, co
     bool space = true;
     for (unsigned char c : input) {
       if (c == '[' || c == ']') return nullptr;
-      if (is_ascii_space(c)) {
+      if (is_space(c)) {
         space = true;
         continue;
       }
