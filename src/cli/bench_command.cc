@@ -10,12 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/parse_options.h"
 #include "core/error.h"
 #include "data/topv2.h"
 #include "decode/engine.h"
-#include "model/config.h"
-#include "top/parse_length.h"
-#include "top/tree_constraint.h"
 
 namespace byt5::cli {
 
@@ -52,7 +50,7 @@ void add_bench_command(CLI::App& app, Runner& run) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--warmup", o->warmup, "Untimed parses before timing")->check(CLI::NonNegativeNumber);
   sub->add_flag("--no-draft", o->no_draft, "Plain one-token-per-pass greedy instead of draft-and-verify");
-  sub->add_flag("--unconstrained", o->unconstrained, "Decode without the tree constraint, as `parse --unconstrained`");
+  add_unconstrained_flag(*sub, o->unconstrained);
   sub->add_flag("--json", o->json, "Print the summary as one JSON object");
   sub->callback([o, &run] {
     run = [o] {
@@ -65,13 +63,9 @@ void add_bench_command(CLI::App& app, Runner& run) {
       if (texts.empty()) throw Error(o->data + ": no utterances to time");
       const fs::path dir = o->model.empty() ? default_model_dir() : fs::path(o->model);
       auto engine = Engine::load(dir);
-      GenerateOptions gen;
+      GenerateOptions gen = parse_options(*engine, dir, o->unconstrained);
       gen.batch_size = 1;
       gen.draft = !o->no_draft;
-      gen.tokens_per_input_byte = top::kParseTokensPerUtteranceByte;
-      gen.tokens_base = top::kParseTokensBase;
-      if (!o->unconstrained)
-        gen.constraint = top::tree_constraint_for_model(engine->tokenizer(), engine->config().vocab_size, dir);
       for (int i = 0; i < o->warmup; ++i) engine->generate_text({texts[static_cast<size_t>(i) % texts.size()]}, gen);
 
       std::vector<double> ms;

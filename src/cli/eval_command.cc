@@ -13,14 +13,12 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/parse_options.h"
 #include "core/error.h"
 #include "data/topv2.h"
 #include "decode/engine.h"
-#include "model/config.h"
 #include "top/evaluate.h"
-#include "top/parse_length.h"
 #include "top/progress.h"
-#include "top/tree_constraint.h"
 
 namespace byt5::cli {
 namespace {
@@ -70,12 +68,9 @@ ModelRun run_model(const EvalOptions& o, const std::vector<data::Example>& rows)
   fs::path dir = o.model.empty() ? default_model_dir() : fs::path(o.model);
   std::cerr << "loading model " << dir.string() << "\n";
   std::unique_ptr<Engine> engine = Engine::load(dir);
-  GenerateOptions gen;
+  GenerateOptions gen = parse_options(*engine, dir, o.unconstrained);
   gen.batch_size = o.batch_size;
   gen.max_new_tokens = o.max_new_tokens;
-  gen.tokens_per_input_byte = top::kParseTokensPerUtteranceByte;
-  gen.tokens_base = top::kParseTokensBase;
-  if (!o.unconstrained) gen.constraint = top::tree_constraint_for_model(engine->tokenizer(), engine->config().vocab_size, dir);
   size_t bs = static_cast<size_t>(o.batch_size);
   size_t chunk = std::max(bs, (kChunkRows + bs - 1) / bs * bs);
 
@@ -183,9 +178,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
                   "Longest output in tokens (0: the engine's default)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_flag("--unconstrained", o->unconstrained,
-                "Plain greedy decoding (Hugging Face's output) instead of decoding constrained to well-formed "
-                "trees over each request's words");
+  add_unconstrained_flag(*cmd, o->unconstrained);
   cmd->callback([&run, o] { run = [o] { return run_eval(*o); }; });
 }
 

@@ -3,13 +3,11 @@
 
 #include "cli/command.h"
 #include "cli/io_util.h"
+#include "cli/parse_options.h"
 #include "core/error.h"
 #include "decode/engine.h"
-#include "model/config.h"
 #include "io/tokenizer.h"
 #include "top/json.h"
-#include "top/parse_length.h"
-#include "top/tree_constraint.h"
 
 namespace byt5::cli {
 
@@ -30,9 +28,7 @@ void add_parse_command(CLI::App& app, Runner& run) {
   sub->add_flag("--json", o->json,
                 "Print each parse as a JSON object (intents, slots with text and character spans; valid:false "
                 "with the error for an ill-formed prediction)");
-  sub->add_flag("--unconstrained", o->unconstrained,
-                "Plain greedy decoding (Hugging Face's output) instead of decoding constrained to a well-formed "
-                "tree over the request's words");
+  add_unconstrained_flag(*sub, o->unconstrained);
   sub->add_option("text", o->texts, "Requests to parse; stdin lines when none are given");
   sub->callback([o, &run] {
     run = [o] {
@@ -49,13 +45,9 @@ void add_parse_command(CLI::App& app, Runner& run) {
         dir = d.dir;
       }
       auto engine = Engine::load(dir);
-      GenerateOptions gen;
+      GenerateOptions gen = parse_options(*engine, dir, o->unconstrained);
       gen.max_new_tokens = o->max_new_tokens;
       gen.batch_size = o->batch_size;
-      gen.tokens_per_input_byte = top::kParseTokensPerUtteranceByte;
-      gen.tokens_base = top::kParseTokensBase;
-      if (!o->unconstrained)
-        gen.constraint = top::tree_constraint_for_model(engine->tokenizer(), engine->config().vocab_size, dir);
       auto parses = engine->generate_text(lines, gen);
       for (size_t i = 0; i < parses.size(); ++i) {
         if (o->json)
