@@ -34,7 +34,8 @@ void add_bench_command(CLI::App& app, Runner& run) {
   struct Opts {
     std::string model, data, split = "eval";
     int limit = 0, warmup = 5, stride = 1;
-    bool json = false, no_draft = false, unconstrained = false;
+    bool json = false, no_draft = false;
+    DecodingFlags decoding;
   };
   auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand("bench", "Latency of parsing one utterance at a time over a TOPv2 split "
@@ -50,7 +51,7 @@ void add_bench_command(CLI::App& app, Runner& run) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--warmup", o->warmup, "Untimed parses before timing")->check(CLI::NonNegativeNumber);
   sub->add_flag("--no-draft", o->no_draft, "Plain one-token-per-pass greedy instead of draft-and-verify");
-  add_unconstrained_flag(*sub, o->unconstrained);
+  add_decoding_flags(*sub, o->decoding);
   sub->add_flag("--json", o->json, "Print the summary as one JSON object");
   sub->callback([o, &run] {
     run = [o] {
@@ -63,7 +64,7 @@ void add_bench_command(CLI::App& app, Runner& run) {
       if (texts.empty()) throw Error(o->data + ": no utterances to time");
       const fs::path dir = o->model.empty() ? default_model_dir() : fs::path(o->model);
       auto engine = Engine::load(dir);
-      GenerateOptions gen = parse_options(*engine, dir, o->unconstrained);
+      GenerateOptions gen = parse_options(*engine, dir, o->decoding);
       gen.batch_size = 1;
       gen.draft = !o->no_draft;
       for (int i = 0; i < o->warmup; ++i) engine->generate_text({texts[static_cast<size_t>(i) % texts.size()]}, gen);
@@ -82,8 +83,9 @@ void add_bench_command(CLI::App& app, Runner& run) {
       std::sort(ms.begin(), ms.end());
       nlohmann::json r = {{"model", dir.string()},
                           {"utterances", ms.size()},
-                          {"draft", gen.draft},
-                          {"constrained", !o->unconstrained},
+                          {"draft", gen.draft && gen.num_beams == 1},  // beam search never drafts
+                          {"constrained", !o->decoding.unconstrained},
+                          {"beams", o->decoding.beams},
                           {"median_ms", percentile(ms, 0.5)},
                           {"mean_ms", total / static_cast<double>(ms.size())},
                           {"p90_ms", percentile(ms, 0.9)},
@@ -94,9 +96,11 @@ void add_bench_command(CLI::App& app, Runner& run) {
       if (o->json) {
         std::cout << r.dump() << "\n";
       } else {
-        std::printf("%zu utterances, one at a time (%s%s): median %.1f ms, mean %.1f ms, p90 %.1f ms, p99 %.1f ms, "
+        const std::string how = o->decoding.beams > 1 ? o->decoding.describe()
+                                : (gen.draft ? "draft-and-verify " : "plain ") + o->decoding.describe();
+        std::printf("%zu utterances, one at a time (%s): median %.1f ms, mean %.1f ms, p90 %.1f ms, p99 %.1f ms, "
                     "max %.1f ms; %.1f utterances/s\n",
-                    ms.size(), gen.draft ? "draft-and-verify" : "plain greedy", o->unconstrained ? "" : ", constrained to trees", r["median_ms"].get<double>(),
+                    ms.size(), how.c_str(), r["median_ms"].get<double>(),
                     r["mean_ms"].get<double>(), r["p90_ms"].get<double>(), r["p99_ms"].get<double>(),
                     ms.back(), r["utterances_per_s"].get<double>());
       }

@@ -35,7 +35,7 @@ struct EvalOptions {
   std::string out;
   int batch_size = 16;
   int max_new_tokens = 0;
-  bool unconstrained = false;
+  DecodingFlags decoding;
 };
 
 // Rows handed to the engine at a time: large enough to fill batches, small enough that the
@@ -68,7 +68,7 @@ ModelRun run_model(const EvalOptions& o, const std::vector<data::Example>& rows)
   fs::path dir = o.model.empty() ? default_model_dir() : fs::path(o.model);
   std::cerr << "loading model " << dir.string() << "\n";
   std::unique_ptr<Engine> engine = Engine::load(dir);
-  GenerateOptions gen = parse_options(*engine, dir, o.unconstrained);
+  GenerateOptions gen = parse_options(*engine, dir, o.decoding);
   gen.batch_size = o.batch_size;
   gen.max_new_tokens = o.max_new_tokens;
   size_t bs = static_cast<size_t>(o.batch_size);
@@ -118,7 +118,7 @@ int run_eval(const EvalOptions& o) {
     losses = loss_board(rows, run.losses);
     source["model"] = o.model.empty() ? default_model_dir().string() : o.model;
     source["eval_loss_tokens"] = losses->overall.tokens;
-    source["decoding"] = o.unconstrained ? "greedy" : "greedy constrained to trees";
+    source["decoding"] = o.decoding.describe();
   }
 
   top::Evaluation ev = top::evaluate(rows, predictions);
@@ -178,7 +178,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
                   "Longest output in tokens (0: the engine's default)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  add_unconstrained_flag(*cmd, o->unconstrained);
+  add_decoding_flags(*cmd, o->decoding);
   cmd->callback([&run, o] { run = [o] { return run_eval(*o); }; });
 }
 

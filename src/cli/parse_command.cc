@@ -18,7 +18,7 @@ void add_parse_command(CLI::App& app, Runner& run) {
     int batch_size = 16;
     int max_new_tokens = 0;
     bool json = false;
-    bool unconstrained = false;
+    DecodingFlags decoding;
   };
   auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand("parse", "Parse requests into TOP trees (text arguments, or stdin lines)");
@@ -28,7 +28,7 @@ void add_parse_command(CLI::App& app, Runner& run) {
   sub->add_flag("--json", o->json,
                 "Print each parse as a JSON object (intents, slots with text and character spans; valid:false "
                 "with the error for an ill-formed prediction)");
-  add_unconstrained_flag(*sub, o->unconstrained);
+  add_decoding_flags(*sub, o->decoding);
   sub->add_option("text", o->texts, "Requests to parse; stdin lines when none are given");
   sub->callback([o, &run] {
     run = [o] {
@@ -45,7 +45,7 @@ void add_parse_command(CLI::App& app, Runner& run) {
         dir = d.dir;
       }
       auto engine = Engine::load(dir);
-      GenerateOptions gen = parse_options(*engine, dir, o->unconstrained);
+      GenerateOptions gen = parse_options(*engine, dir, o->decoding);
       gen.max_new_tokens = o->max_new_tokens;
       gen.batch_size = o->batch_size;
       auto parses = engine->generate_text(lines, gen);

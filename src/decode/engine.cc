@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "decode/beam.h"
 #include "decode/greedy.h"
 #include "io/tokenizer.h"
 #include "model/checkpoint.h"
@@ -68,7 +69,10 @@ std::vector<std::vector<int>> Engine::generate_ids(const std::vector<std::string
                            : max_new);
     }
     std::vector<std::vector<int>> res;
-    if (batch.size() == 1 && opt.draft)
+    if (opt.num_beams > 1)
+      for (size_t b = 0; b < batch.size(); ++b)
+        res.push_back(beam_decode(*impl_->model, batch[b], opt.num_beams, limits[b], rule_ptrs[b], opt.length_penalty).ids);
+    else if (batch.size() == 1 && opt.draft)
       res.push_back(greedy_decode_drafted(*impl_->model, batch[0], limits[0],
                                           copy_drafter(batch[0], config().eos_token_id), kDefaultMaxDraft, rule_ptrs[0]));
     else

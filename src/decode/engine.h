@@ -34,6 +34,10 @@ struct GenerateOptions {
   // Constrained decoding: each input's rule (e.g. top::tree_constraint). Empty: plain greedy,
   // Hugging Face's output.
   ConstraintFactory constraint;
+  // Above 1: beam search (decode/beam.h), one input at a time, with this many beams; the result
+  // is the finished hypothesis with the best summed log-probability / length^length_penalty.
+  int num_beams = 1;
+  float length_penalty = 1.0f;
 };
 
 // The longest TOPv2 parse is ~700 bytes; labels as single tokens make it shorter.
@@ -55,7 +59,7 @@ class Engine {
   const Tokenizer& tokenizer() const;
   T5Model& model();
 
-  // Greedy decoding; one result per input, in input order. Ids exclude the start token and include
+  // Greedy decoding (beam search with num_beams > 1); one result per input, in input order. Ids exclude the start token and include
   // the final EOS when it was produced.
   std::vector<std::vector<int>> generate_ids(const std::vector<std::string>& inputs,
                                              const GenerateOptions& opt = {});

@@ -15,6 +15,8 @@ class TokenConstraint {
   // Records the emitted token. A token the rule does not allow (emitted because it allowed
   // nothing) switches the rule off for the rest of the row.
   virtual void advance(int token) = 0;
+  // An independent copy in the same state (beam search follows several continuations).
+  virtual std::unique_ptr<TokenConstraint> clone() const = 0;
 };
 
 // Builds the rule for one input text; nullptr leaves that row unconstrained.

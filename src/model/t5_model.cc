@@ -166,4 +166,33 @@ void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* 
   cache.len = t + Tn;
 }
 
+void reorder_cache_rows(DecoderCache& cache, const std::vector<int>& rows) {
+  if (rows.size() != static_cast<size_t>(cache.B))
+    throw Error("reorder_cache_rows: " + std::to_string(rows.size()) + " rows given for a cache of " +
+                std::to_string(cache.B));
+  bool identity = true;
+  for (int b = 0; b < cache.B; ++b) {
+    if (rows[b] < 0 || rows[b] >= cache.B) throw Error("reorder_cache_rows: row " + std::to_string(rows[b]) + " out of range");
+    identity = identity && rows[b] == b;
+  }
+  if (identity) return;
+  // Gathers whole rows through one scratch copy; only the filled positions of the self cache matter.
+  std::vector<float> old;
+  auto gather = [&](AlignedBuffer<float>& buf, size_t row_stride, size_t used) {
+    old.resize((size_t)cache.B * used);
+    for (int b = 0; b < cache.B; ++b)
+      std::memcpy(old.data() + b * used, buf.data() + b * row_stride, sizeof(float) * used);
+    for (int b = 0; b < cache.B; ++b)
+      std::memcpy(buf.data() + b * row_stride, old.data() + rows[b] * used, sizeof(float) * used);
+  };
+  for (size_t l = 0; l < cache.self_k.size(); ++l) {
+    const size_t I = cache.self_k[l].size() / ((size_t)cache.B * cache.max_len);
+    gather(cache.self_k[l], (size_t)cache.max_len * I, (size_t)cache.len * I);
+    gather(cache.self_v[l], (size_t)cache.max_len * I, (size_t)cache.len * I);
+    gather(cache.cross_k[l], (size_t)cache.Te * I, (size_t)cache.Te * I);
+    gather(cache.cross_v[l], (size_t)cache.Te * I, (size_t)cache.Te * I);
+  }
+  gather(cache.enc_mask, cache.Te, cache.Te);
+}
+
 }  // namespace byt5

@@ -18,6 +18,10 @@ struct DecoderCache {
   AlignedBuffer<float> enc_mask;                       // (B, Te)
 };
 
+// Makes row b of the cache a copy of what row rows[b] held (beam search reorders its beams so);
+// rows has one entry per row, each in [0, B).
+void reorder_cache_rows(DecoderCache& cache, const std::vector<int>& rows);
+
 // Scratch space reused across calls; grows to the largest shape seen.
 struct Workspace {
   AlignedBuffer<float> x, h, q, k, v, att, tmp, a, b, bias;

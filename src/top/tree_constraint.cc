@@ -93,6 +93,8 @@ class TreeConstraint final : public TokenConstraint {
     if (t.kind == TreeVocab::Kind::Intent || t.kind == TreeVocab::Kind::Slot) open(t.label);
   }
 
+  std::unique_ptr<TokenConstraint> clone() const override { return std::make_unique<TreeConstraint>(*this); }
+
  private:
   enum class Mode : uint8_t { Start, Tree, Label, Done, Off };
   // What the last byte was, inside the tree: a separator (a space, or the end of a label), part of

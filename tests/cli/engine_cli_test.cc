@@ -78,6 +78,8 @@ TEST(Cli, UsageErrorsExitTwoAndHelpExitsZero) {
   EXPECT_EQ(test::run_byt5("generate").status, 2);  // --model is required
   EXPECT_EQ(test::run_byt5("generate --model /nonexistent/dir").status, 2);
   EXPECT_EQ(test::run_byt5("generate --batch-size 0 --model " + test::quote((test::fixtures() / "hf-tiny").string())).status, 2);
+  for (const char* beams : {"--beams 0", "--beams 65", "--beams x"})
+    EXPECT_EQ(test::run_byt5(std::string("parse ") + beams + " --model " + test::quote((test::fixtures() / "hf-tiny").string()), "hi\n").status, 2) << beams;
   for (const char* cmd : {"--help", "generate --help", "score --help", "parse --help", "eval --help"}) {
     auto r = test::run_byt5(cmd);
     EXPECT_EQ(r.status, 0) << cmd;

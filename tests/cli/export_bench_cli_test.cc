@@ -112,6 +112,13 @@ TEST(BenchCli, ReportsLatencyPercentiles) {
   EXPECT_GT(j["median_ms"].get<double>(), 0.0);
   EXPECT_LE(j["median_ms"].get<double>(), j["p90_ms"].get<double>());
   EXPECT_LE(j["p90_ms"].get<double>(), j["max_ms"].get<double>());
+  EXPECT_EQ(j["beams"], 4);  // parse's default: beam search, which does not draft
+  EXPECT_FALSE(j["draft"].get<bool>());
+  r = run_byt5("bench --json --warmup 0 --limit 2 --beams 1 --model " + quote(tiny().string()) + " --data " +
+               quote(handmade().string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["beams"], 1);
   EXPECT_TRUE(j["draft"].get<bool>());
   TempDir tmp;
   write_file(tmp / "empty.tsv", "domain\tutterance\tsemantic_parse\n");

@@ -57,29 +57,34 @@ TEST(ShippedModel, EverydayRequests) {
 // Requests on which plain greedy decoding of a shipped model looped or dropped words (found in the
 // eval split; "change song the song on my alarm" and "how much longer is this  alarm" still loop):
 // decoding constrained to trees still gives a well-formed tree whose words spell the request, and
-// one request at a time (draft-and-verify) gives what a batch gives.
+// one request at a time (draft-and-verify) gives what a batch gives; beam search, too, keeps to
+// such trees.
 TEST(ShippedModel, ConstrainedParsesAreTreesOverTheRequest) {
   const std::vector<std::string> requests{"Delete all alarms after Christmas", "set alarm for 4:30 am for wednesday",
                                           "change song the song on my alarm", "how much longer is this  alarm",
                                           "Set alarm for tomorrow for 7 am", "set MWF alarm for 6:30am"};
   std::string input;
   for (const auto& q : requests) input += q + "\n";
-  auto batched = run_byt5("parse --batch-size 16", input, "BYT5_MODEL=");
-  auto single = run_byt5("parse --batch-size 1", input, "BYT5_MODEL=");
+  auto batched = run_byt5("parse --beams 1 --batch-size 16", input, "BYT5_MODEL=");
+  auto single = run_byt5("parse --beams 1 --batch-size 1", input, "BYT5_MODEL=");
+  auto beams = run_byt5("parse --beams 4", input, "BYT5_MODEL=");
   ASSERT_EQ(batched.status, 0) << batched.err;
   ASSERT_EQ(single.status, 0) << single.err;
+  ASSERT_EQ(beams.status, 0) << beams.err;
   EXPECT_EQ(batched.out, single.out);
-  std::istringstream lines(batched.out);
-  for (const auto& q : requests) {
-    std::string line;
-    ASSERT_TRUE(std::getline(lines, line));
-    top::ParseResult tree = top::parse_tree(line);
-    ASSERT_TRUE(tree.ok()) << q << " -> " << line << ": " << tree.error.message();
-    std::string words, want;
-    for (const top::Node* w : top::tokens_of(*tree.root)) words += w->label;
-    for (char c : q)
-      if (c != ' ') want += c;
-    EXPECT_EQ(words, want) << q << " -> " << line;
+  for (const std::string& out : {batched.out, beams.out}) {
+    std::istringstream lines(out);
+    for (const auto& q : requests) {
+      std::string line;
+      ASSERT_TRUE(std::getline(lines, line));
+      top::ParseResult tree = top::parse_tree(line);
+      ASSERT_TRUE(tree.ok()) << q << " -> " << line << ": " << tree.error.message();
+      std::string words, want;
+      for (const top::Node* w : top::tokens_of(*tree.root)) words += w->label;
+      for (char c : q)
+        if (c != ' ') want += c;
+      EXPECT_EQ(words, want) << q << " -> " << line;
+    }
   }
 }
 

@@ -193,6 +193,20 @@ TEST_F(TreeConstraintCases, RequestsWithBracketsAreLeftFree) {
   EXPECT_TRUE(empty->allows(byte(']')));  // nothing to copy: the root may close at once
 }
 
+TEST_F(TreeConstraintCases, AClonedRuleGoesOnOnItsOwn) {
+  feed_id(kIntent);
+  feed("set");
+  std::unique_ptr<TokenConstraint> copy = rule->clone();
+  copy->advance(byte(' '));
+  EXPECT_FALSE(copy->allows(byte(' ')));  // the copy has its space ...
+  EXPECT_TRUE(rule->allows(byte(' ')));   // ... the original does not
+  EXPECT_FALSE(rule->allows(byte('[')));  // a bracket needs a space before it
+  EXPECT_TRUE(copy->allows(byte('[')));
+  feed(" alarm");                          // the original goes on unaffected by the copy
+  EXPECT_TRUE(copy->allows(byte('a')));
+  EXPECT_FALSE(copy->allows(byte('f')));
+}
+
 TEST_F(TreeConstraintCases, TokensBeyondTheVocabularyAreNeverAllowed) {
   EXPECT_FALSE(rule->allows(388));
   EXPECT_FALSE(rule->allows(-1));
@@ -203,10 +217,12 @@ TEST(PickToken, TakesTheBestAllowedTokenOrTheArgmaxWhenNoneIs) {
   struct OnlyEven : TokenConstraint {
     bool allows(int t) const override { return t % 2 == 0; }
     void advance(int) override {}
+    std::unique_ptr<TokenConstraint> clone() const override { return std::make_unique<OnlyEven>(*this); }
   };
   struct Nothing : TokenConstraint {
     bool allows(int) const override { return false; }
     void advance(int) override {}
+    std::unique_ptr<TokenConstraint> clone() const override { return std::make_unique<Nothing>(*this); }
   };
   const std::vector<float> logits{0.5f, 3.0f, 2.0f, 2.5f, 2.0f};
   OnlyEven even;
