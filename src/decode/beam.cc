@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <numeric>
 
 #include "core/error.h"
 
@@ -93,21 +94,27 @@ BeamResult beam_search(BeamStepper& stepper, int num_beams, int max_new_tokens, 
   if (constraint) beams[0].rule = constraint->clone();
   std::vector<int> parents(K, 0), tokens(K, start_id);
   std::vector<float> logits(K * V), logp(V);
+  std::vector<int> order(V);
   std::vector<Candidate> cands;
   Finished finished(K, length_penalty);
   bool closed = false;
   for (int step = 0; step < max_new_tokens && !closed; ++step) {
     stepper.step(parents, tokens, logits.data());
-    // Every live beam's continuations; a rule's refused tokens are dropped (unless it refuses
-    // everything: then, as in greedy decoding, the rule switches off).
+    // Each live beam's 2K best continuations (no beam can place more in the overall 2K best); a
+    // rule's refused tokens are passed over (unless it refuses everything: then, as in greedy
+    // decoding, the rule switches off).
     cands.clear();
     for (size_t b = 0; b < beams.size(); ++b) {
       log_softmax(logits.data() + b * V, V, logp.data());
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return logp[x] > logp[y]; });
       const TokenConstraint* rule = beams[b].rule.get();
-      bool any = false;
-      for (int t = 0; rule && t < V && !any; ++t) any = rule->allows(t);
-      for (int t = 0; t < V; ++t)
-        if (!any || rule->allows(t)) cands.push_back({beams[b].logprob + logp[t], static_cast<int>(b), t});
+      const size_t first = cands.size();
+      for (int i = 0; i < V && cands.size() - first < 2 * K; ++i)
+        if (!rule || rule->allows(order[i]))
+          cands.push_back({beams[b].logprob + logp[order[i]], static_cast<int>(b), order[i]});
+      for (int i = 0; cands.size() == first && i < V && i < static_cast<int>(2 * K); ++i)
+        cands.push_back({beams[b].logprob + logp[order[i]], static_cast<int>(b), order[i]});
     }
     // The 2K best (ties: lower beam, then lower token, like a top-k over the flattened scores).
     const size_t top = std::min(cands.size(), 2 * K);
