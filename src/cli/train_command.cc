@@ -20,7 +20,7 @@ struct Flags {
   std::string recipe;
   TrainOptions given;  // what the flags say, copied over the recipe where a flag was used
   float dropout = 0.0f;
-  bool no_shuffle = false, resume = false, label_tokens = false, no_progress = false;
+  bool no_shuffle = false, eval_unconstrained = false, resume = false, label_tokens = false, no_progress = false;
   std::vector<std::function<void(TrainOptions&)>> apply;
 };
 
@@ -74,6 +74,10 @@ void add_train_command(CLI::App& app, Runner& run) {
       ->check(CLI::NonNegativeNumber);
   flag(sub, f, "--save-every", &TrainOptions::save_every, "Steps between resumable checkpoints (default: none)")
       ->check(CLI::NonNegativeNumber);
+  auto* eval_unconstrained = sub->add_flag(
+      "--eval-unconstrained", f->eval_unconstrained,
+      "In-training exact match from plain greedy decoding (as Hugging Face's Trainer) instead of greedy "
+      "decoding constrained to trees under the training data's grammar (as byt5 parse --beams 1)");
   auto* resume = sub->add_flag("--resume", f->resume, "Continue from the newest complete checkpoint in --out");
   auto* labels = sub->add_flag("--label-tokens", f->label_tokens,
                                "Add the training data's [IN:/[SL: labels as single tokens (added_tokens.json)");
@@ -90,8 +94,8 @@ void add_train_command(CLI::App& app, Runner& run) {
        "Hugging Face's init; see docs/TRAINING.md)")
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--no-progress", f->no_progress, "Plain log lines even on a terminal");
-  sub->callback([f, &run, init, config, dropout, no_shuffle, resume, labels] {
-    run = [f, init, config, dropout, no_shuffle, resume, labels] {
+  sub->callback([f, &run, init, config, dropout, no_shuffle, eval_unconstrained, resume, labels] {
+    run = [f, init, config, dropout, no_shuffle, eval_unconstrained, resume, labels] {
       TrainOptions o;
       if (!f->recipe.empty()) {
         std::ifstream in(f->recipe);
@@ -106,6 +110,7 @@ void add_train_command(CLI::App& app, Runner& run) {
       for (auto& apply : f->apply) apply(o);
       if (dropout->count()) o.dropout = f->dropout;
       if (no_shuffle->count()) o.shuffle = false;
+      if (eval_unconstrained->count()) o.eval_constrained = false;
       if (resume->count()) o.resume = true;
       if (labels->count()) o.label_tokens = true;
       // A starting point named by a flag replaces the recipe's, whichever kind it is.

@@ -1,13 +1,15 @@
 #include "train/train_eval.h"
 
 #include <algorithm>
+#include <memory>
 #include <numeric>
 
 #include "decode/greedy.h"
 
 namespace byt5 {
 
-EvalResult evaluate(TrainModel& model, T5Model& infer, const TrainSet& eval, const Tokenizer& tok, int batch_size) {
+EvalResult evaluate(TrainModel& model, T5Model& infer, const TrainSet& eval, const Tokenizer& tok, int batch_size,
+                    const ConstraintFactory& rule) {
   EvalResult r;
   const int n = static_cast<int>(eval.rows.size());
   r.rows = n;
@@ -33,12 +35,16 @@ EvalResult evaluate(TrainModel& model, T5Model& infer, const TrainSet& eval, con
   for (int start = 0; start < n; start += batch_size) {
     const int end = std::min(n, start + batch_size);
     std::vector<std::vector<int>> inputs;
+    std::vector<std::unique_ptr<TokenConstraint>> rules;
+    std::vector<TokenConstraint*> rule_ptrs;
     size_t longest = 0;
     for (int i = start; i < end; ++i) {
       inputs.push_back(eval.rows[order[i]].source);
       longest = std::max(longest, eval.rows[order[i]].gold.size());
+      rules.push_back(rule ? rule(tok.decode(inputs.back())) : nullptr);  // the source decodes to the utterance
+      rule_ptrs.push_back(rules.back().get());
     }
-    auto out = greedy_decode(infer, inputs, static_cast<int>(longest) + 2);
+    auto out = greedy_decode(infer, inputs, static_cast<int>(longest) + 2, nullptr, &rule_ptrs);
     for (int i = start; i < end; ++i) correct += tok.decode(out[i - start]) == eval.rows[order[i]].gold;
   }
   r.exact_match = static_cast<double>(correct) / n;

@@ -41,6 +41,7 @@ void TrainOptions::apply_recipe(const nlohmann::json& r, const std::string& sour
     else if (key == "eval_every") take(v, k, eval_every, source);
     else if (key == "eval_limit") take(v, k, eval_limit, source);
     else if (key == "eval_batch_size") take(v, k, eval_batch_size, source);
+    else if (key == "eval_constrained") take(v, k, eval_constrained, source);
     else if (key == "save_every") take(v, k, save_every, source);
     else if (key == "label_tokens") take(v, k, label_tokens, source);
     else if (key == "max_grad_norm") take(v, k, max_grad_norm, source);
@@ -98,6 +99,7 @@ nlohmann::json TrainOptions::to_json() const {
   j["eval_every"] = eval_every;
   j["eval_limit"] = eval_limit;
   j["eval_batch_size"] = eval_batch_size;
+  j["eval_constrained"] = eval_constrained;
   j["save_every"] = save_every;
   return j;
 }

@@ -27,6 +27,10 @@ struct TrainOptions {
   int64_t eval_every = 200;   // steps between evaluations; 0: only after the last step
   int eval_limit = 0;         // evaluate on N eval rows spread over the split; 0: all
   int eval_batch_size = 0;    // 0: batch_size
+  // In-training exact match decodes greedily constrained to trees under the training data's
+  // grammar, as `byt5 parse --beams 1` does with an exported model; false: plain greedy (what
+  // Hugging Face's Trainer with predict_with_generate reports).
+  bool eval_constrained = true;
   int64_t save_every = 0;     // steps between resumable checkpoints; 0: none
   bool resume = false;        // continue from the newest complete checkpoint in out
   bool label_tokens = false;  // add the training data's [IN:/[SL: labels as tokens

@@ -8,6 +8,8 @@
 #include "core/error.h"
 #include "data/topv2.h"
 #include "model/checkpoint.h"
+#include "top/labels.h"
+#include "top/tree_constraint.h"
 #include "train/init.h"
 #include "train/optimizer.h"
 #include "train/rng.h"
@@ -124,6 +126,17 @@ TrainSummary run_training(const TrainOptions& o, std::ostream& out, std::ostream
   const BatchShape shape{std::max(o.batch_size, eval.rows.empty() ? 0 : eval_bs),
                          std::max(train.max_source, eval.max_source), std::max(train.max_target, eval.max_target)};
 
+  // Exact match during training decodes as the exported model will (README: decoding), so that it
+  // ranks checkpoints by what ships; data whose parses do not form an inventory decode plainly.
+  ConstraintFactory eval_rule;
+  if (!eval.rows.empty() && o.eval_constrained) {
+    try {
+      eval_rule = top::tree_constraint(s.tok, cfg.vocab_size, top::LabelInventory::from_examples(train_examples));
+    } catch (const Error& e) {
+      err << "byt5 train: in-training exact match decodes unconstrained: " << e.what() << "\n";
+    }
+  }
+
   ParamSet grads(cfg);
   AdamW opt(cfg, AdamHyper{0.9f, 0.999f, 1e-8f, o.weight_decay, o.rel_bias_lr_scale});
   if (s.resume_dir) read_optimizer_state(*s.resume_dir, opt);
@@ -173,7 +186,7 @@ TrainSummary run_training(const TrainOptions& o, std::ostream& out, std::ostream
       ParamSet copy(cfg);
       std::memcpy(copy.data(), params.data(), sizeof(float) * params.size());
       T5Model infer(std::move(copy));
-      summary.last_eval = evaluate(model, infer, eval, s.tok, eval_bs);
+      summary.last_eval = evaluate(model, infer, eval, s.tok, eval_bs, eval_rule);
       report.eval(state.step, summary.last_eval->loss, summary.last_eval->exact_match, summary.last_eval->rows,
                   epoch_of(state.micro_batches));
     }
