@@ -171,7 +171,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
       ->delimiter(',');
   cmd->add_option("--limit", o->limit, "Use only the first N rows")->check(CLI::PositiveNumber);
   cmd->add_option("--out", o->out, "Write metrics.json and predictions.tsv to this directory");
-  cmd->add_option("--batch-size", o->batch_size, "Inputs decoded together")
+  cmd->add_option("--batch-size", o->batch_size, "Inputs decoded together by greedy decoding (--beams 1); beam search takes one at a time")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--max-new-tokens", o->max_new_tokens,
