@@ -179,6 +179,7 @@ void reorder_cache_rows(DecoderCache& cache, const std::vector<int>& rows) {
   // Gathers whole rows through one scratch copy; only the filled positions of the self cache matter.
   std::vector<float> old;
   auto gather = [&](AlignedBuffer<float>& buf, size_t row_stride, size_t used) {
+    if (used == 0) return;  // nothing filled yet (memcpy must not see the empty scratch's null pointer)
     old.resize((size_t)cache.B * used);
     for (int b = 0; b < cache.B; ++b)
       std::memcpy(old.data() + b * used, buf.data() + b * row_stride, sizeof(float) * used);
