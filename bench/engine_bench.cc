@@ -65,6 +65,52 @@ void BM_Greedy100(benchmark::State& st) {
   st.counters["peak_rss_MB"] = peak_rss_mb();
 }
 
+// One incremental decoder step at position 50..99 (the cache is rewound every 50 steps), and the
+// same step's matrix products alone: their difference is what attention, norms, the activation
+// and the cache cost per step.
+void BM_DecodeStep(benchmark::State& st) {
+  const int B = static_cast<int>(st.range(0)), T = 51;
+  auto& m = model();
+  std::vector<int> ids;
+  for (int b = 0; b < B; ++b) {
+    auto one = input_ids(T);
+    ids.insert(ids.end(), one.begin(), one.end());
+  }
+  std::vector<float> enc((size_t)B * T * m.config().d_model), logits((size_t)B * m.config().vocab_size);
+  m.encode(enc.data(), ids.data(), nullptr, B, T);
+  DecoderCache cache = m.start_decoding(enc.data(), nullptr, B, T, 100);
+  std::vector<int> cur(B, 'e' + 3);
+  for (int s = 0; s < 50; ++s) m.decode_step(cache, cur.data(), logits.data());
+  for (auto _ : st) {
+    if (cache.len == 100) cache.len = 50;
+    m.decode_step(cache, cur.data(), logits.data());
+  }
+  st.counters["steps/s"] = benchmark::Counter((double)st.iterations(), benchmark::Counter::kIsRate);
+}
+
+void BM_DecodeStepMatmuls(benchmark::State& st) {
+  const int N = static_cast<int>(st.range(0));
+  auto& m = model();
+  const auto& c = m.config();
+  const int C = c.d_model, I = c.inner_dim(), F = c.d_ff;
+  AlignedBuffer<float> x, y;
+  x.resize((size_t)N * std::max(F, C)), y.resize((size_t)N * std::max(F, C));
+  std::fill(x.data(), x.data() + x.size(), 0.01f);
+  const auto& w = m.params().w();
+  for (auto _ : st) {
+    for (const auto& L : w.dec) {
+      for (const float* W : {L.self.q, L.self.k, L.self.v, L.cross.q}) linear_forward(y.data(), x.data(), W, N, C, I);
+      for (const float* W : {L.self.o, L.cross.o}) linear_forward(y.data(), x.data(), W, N, I, C, true);
+      for (const float* W : {L.ffn.wi0, L.ffn.wi1}) linear_forward(y.data(), x.data(), W, N, C, F);
+      linear_forward(y.data(), x.data(), L.ffn.wo, N, F, C, true);
+    }
+    linear_forward(y.data(), x.data(), w.lm_head, N, C, c.vocab_size);
+  }
+  st.counters["steps/s"] = benchmark::Counter((double)st.iterations(), benchmark::Counter::kIsRate);
+}
+
+BENCHMARK(BM_DecodeStep)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DecodeStepMatmuls)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Encoder)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Greedy100)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
@@ -77,12 +123,15 @@ namespace {
 // One linear layer through the engine's matmul path: y (M, N) = x (M, K) W^T.
 void BM_Linear(benchmark::State& st) {
   const int M = (int)st.range(0), K = (int)st.range(1), N = (int)st.range(2);
-  std::vector<float> x((size_t)M * K, 0.01f), W((size_t)N * K, 0.02f), y((size_t)M * N);
+  // 64-byte aligned, as the model's weights and workspaces are.
+  AlignedBuffer<float> x, W, y;
+  x.resize((size_t)M * K), W.resize((size_t)N * K), y.resize((size_t)M * N);
+  std::fill(x.data(), x.data() + x.size(), 0.01f), std::fill(W.data(), W.data() + W.size(), 0.02f);
   for (auto _ : st) linear_forward(y.data(), x.data(), W.data(), M, K, N);
   st.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * K * N * st.iterations() / 1e9, benchmark::Counter::kIsRate);
   st.counters["GB/s"] = benchmark::Counter(4.0 * N * K * st.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_Linear)->Args({1, 1472, 3584})->Args({1, 3584, 1472})->Args({16, 1472, 3584})->Args({51, 1472, 3584})->Args({51, 3584, 1472})->Args({51, 1472, 384})->UseRealTime();
+BENCHMARK(BM_Linear)->Args({1, 1472, 3584})->Args({1, 3584, 1472})->Args({16, 1472, 3584})->Args({16, 256, 3584})->Args({16, 256, 64})->Args({4, 1472, 3584})->Args({51, 1472, 3584})->Args({51, 3584, 1472})->Args({51, 1472, 384})->Args({816, 1472, 3584})->Args({816, 3584, 1472})->Args({816, 1472, 384})->UseRealTime();
 }  // namespace
 }  // namespace byt5
 
@@ -95,6 +144,8 @@ void BM_LinearKN(benchmark::State& st) {
   for (auto _ : st) sgemm(false, false, M, N, K, 1.0f, x.data(), K, W.data(), N, 0.0f, y.data(), N);
   st.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * K * N * st.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_LinearKN)->Args({1, 1472, 3584})->Args({16, 1472, 3584})->Args({51, 1472, 3584})->Args({512, 1472, 3584})->UseRealTime();
+BENCHMARK(BM_LinearKN)->Args({1, 1472, 3584})->Args({16, 1472, 3584})->Args({51, 1472, 3584})->Args({512, 1472, 3584})->Args({816, 1472, 3584})->Args({816, 3584, 1472})->Args({816, 1472, 384})->UseRealTime();
 }  // namespace
 }  // namespace byt5
+
+

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "ops/cross_entropy.h"
 
 namespace byt5 {
 namespace {
@@ -61,10 +62,7 @@ class Finished {
 };
 
 void log_softmax(const float* x, int V, float* out) {
-  const float mx = *std::max_element(x, x + V);
-  double sum = 0;
-  for (int t = 0; t < V; ++t) sum += std::exp(static_cast<double>(x[t] - mx));
-  const float lse = mx + static_cast<float>(std::log(sum));
+  const float lse = row_logsumexp(x, V);
   for (int t = 0; t < V; ++t) out[t] = x[t] - lse;
 }
 

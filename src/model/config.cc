@@ -74,6 +74,11 @@ T5Config T5Config::from_json(const nlohmann::json& j, const std::string& source)
   read_field(j, "initializer_factor", c.initializer_factor, source);
   read_field(j, "feed_forward_proj", c.feed_forward_proj, source);
   read_field(j, "tie_word_embeddings", c.tie_word_embeddings, source);
+  if (j.contains("scale_decoder_outputs")) {
+    bool scale = false;
+    read_field(j, "scale_decoder_outputs", scale, source);
+    c.scale_decoder_outputs = scale;
+  }
   read_field(j, "pad_token_id", c.pad_token_id, source);
   read_field(j, "eos_token_id", c.eos_token_id, source);
   c.decoder_start_token_id = c.pad_token_id;
@@ -147,6 +152,8 @@ nlohmann::json T5Config::to_json() const {
   j["initializer_factor"] = shortest(initializer_factor);
   j["feed_forward_proj"] = feed_forward_proj;
   j["tie_word_embeddings"] = tie_word_embeddings;
+  // Written out so that transformers 5, whose default differs, reads the same model.
+  j["scale_decoder_outputs"] = scales_decoder_output();
   j["decoder_start_token_id"] = decoder_start_token_id;
   j["eos_token_id"] = eos_token_id;
   j["pad_token_id"] = pad_token_id;

@@ -2,6 +2,7 @@
 // defaults (transformers 4.24) for missing keys.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -26,12 +27,16 @@ struct T5Config {
   std::string feed_forward_proj = "relu";
   bool is_gated = false;               // derived from feed_forward_proj
   Activation act = Activation::Relu;   // derived from feed_forward_proj
-  bool tie_word_embeddings = true;     // missing key: tied, with d_model^-0.5 output scaling
+  bool tie_word_embeddings = true;     // missing key: tied
+  // transformers 5's key for the d_model^-0.5 rescaling of the decoder output before lm_head;
+  // missing (every transformers 4 checkpoint): rescaled exactly when the embeddings are tied.
+  std::optional<bool> scale_decoder_outputs;
   int decoder_start_token_id = 0;
   int eos_token_id = 1;
   int pad_token_id = 0;
 
   int inner_dim() const { return num_heads * d_kv; }
+  bool scales_decoder_output() const { return scale_decoder_outputs.value_or(tie_word_embeddings); }
 
   // Throws byt5::Error naming `source` for bad values or unsupported settings.
   static T5Config from_json(const nlohmann::json& j, const std::string& source = "config.json");

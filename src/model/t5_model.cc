@@ -57,8 +57,8 @@ void T5Model::lm_head(float* logits, const float* x, int N) {
   const int C = c.d_model;
   Workspace::ensure(ws_.h, (size_t)N * C);
   rms_norm_forward(ws_.h.data(), nullptr, x, params_.w().dec_final_ln, N, C, c.layer_norm_epsilon);
-  if (c.tie_word_embeddings) {
-    // Tied embeddings: Hugging Face rescales the decoder output by d_model^-0.5 first.
+  if (c.scales_decoder_output()) {
+    // As Hugging Face: the decoder output rescaled by d_model^-0.5 first (tied models of transformers 4).
     const float scale = 1.0f / std::sqrt(static_cast<float>(C));
     for (size_t i = 0; i < (size_t)N * C; ++i) ws_.h[i] *= scale;
   }

@@ -4,8 +4,6 @@
 #include <cmath>
 
 namespace byt5 {
-namespace {
-
 float row_logsumexp(const float* x, int V) {
   float mx = x[0];
   for (int v = 1; v < V; ++v) mx = std::max(mx, x[v]);
@@ -13,8 +11,6 @@ float row_logsumexp(const float* x, int V) {
   for (int v = 0; v < V; ++v) s += std::exp(x[v] - mx);
   return mx + std::log(s);
 }
-
-}  // namespace
 
 double cross_entropy_forward(float* losses, const float* logits, const int* labels, int N, int V) {
   double total = 0.0;

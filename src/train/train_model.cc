@@ -85,7 +85,7 @@ void TrainModel::backward(float loss_scale) {
   const float scale = loss_scale / static_cast<float>(b.label_tokens);
   cross_entropy_backward(t.logits, t.logits, b.labels.data(), Nd, V, scale);
   lin_.backward(t.dx, dw.lm_head, t.logits, t.dec_out, w.lm_head, Nd, C, V);
-  if (c.tie_word_embeddings) {
+  if (c.scales_decoder_output()) {
     const float s = static_cast<float>(std::pow(static_cast<double>(C), -0.5));
     for (size_t i = 0; i < (size_t)Nd * C; ++i) t.dx[i] *= s;
   }

@@ -160,8 +160,8 @@ void TrainModel::decoder_forward() {
   }
   rms_norm_forward(t.dec_out, t.dec_rstd, t.dec_x.back(), w.dec_final_ln, Nd, C, c.layer_norm_epsilon);
   dropout_forward(t.dec_out, t.dec_out, (long)Nd * C, spec(0, kFinal));
-  if (c.tie_word_embeddings) {
-    // Tied embeddings: Hugging Face rescales the decoder output by d_model^-0.5 before lm_head.
+  if (c.scales_decoder_output()) {
+    // Hugging Face rescales the decoder output by d_model^-0.5 before lm_head (tied, transformers 4).
     const float s = static_cast<float>(std::pow(static_cast<double>(C), -0.5));
     for (size_t i = 0; i < (size_t)Nd * C; ++i) t.dec_out[i] *= s;
   }

@@ -148,6 +148,36 @@ TEST(Checkpoint, TiedEmbeddingsScaleTheOutput) {
   for (size_t i = 0; i < lt.size(); ++i) ASSERT_NEAR(lt[i], lu[i], 1e-4);
 }
 
+// transformers 5 writes scale_decoder_outputs (and tie_word_embeddings: true even for models it
+// does not rescale); without the key, transformers 4's rule holds: rescaled exactly when tied.
+TEST(Config, ScaleDecoderOutputsDefaultsToTiedness) {
+  EXPECT_TRUE(T5Config::from_json(nlohmann::json::object()).scales_decoder_output());
+  EXPECT_FALSE(T5Config::from_json({{"tie_word_embeddings", false}}).scales_decoder_output());
+  EXPECT_FALSE(T5Config::from_json({{"tie_word_embeddings", true}, {"scale_decoder_outputs", false}})
+                   .scales_decoder_output());
+  EXPECT_TRUE(T5Config::from_json({{"tie_word_embeddings", false}, {"scale_decoder_outputs", true}})
+                  .scales_decoder_output());
+  EXPECT_THROW(T5Config::from_json({{"scale_decoder_outputs", "yes"}}), Error);
+  auto saved = T5Config::from_json({{"tie_word_embeddings", true}, {"scale_decoder_outputs", false}}).to_json();
+  EXPECT_EQ(saved["scale_decoder_outputs"], false);
+  EXPECT_EQ(T5Config::from_json(nlohmann::json::object()).to_json()["scale_decoder_outputs"], true);
+}
+
+// The rescaling alone: the same untied weights with scale_decoder_outputs give logits / sqrt(d_model).
+TEST(Checkpoint, ScaleDecoderOutputsScalesTheLogits) {
+  auto cfg = test::read_json(tiny() / "config.json");
+  ASSERT_EQ(cfg["tie_word_embeddings"], false);
+  ParamSet plain = load_params(tiny());
+  cfg["scale_decoder_outputs"] = true;
+  test::TempDir d;
+  write_dir(d.path(), plain, cfg, {});
+  ParamSet scaled = load_params(d.path());
+  T5Model mp(std::move(plain)), ms(std::move(scaled));
+  std::vector<int> ids{118, 104, 119, 1}, dec{0, 94, 76};
+  auto lp = logits_of(mp, ids, dec), ls = logits_of(ms, ids, dec);
+  for (size_t i = 0; i < lp.size(); ++i) ASSERT_NEAR(ls[i], lp[i] / 8.0f, 1e-5f + std::abs(lp[i]) * 1e-5f);
+}
+
 // T5 v1.0 style "relu" FFN: one wi weight. A relu model whose wi equals the gated model's wi_0
 // differs exactly in the FFN; check the loader names and the forward runs to finite logits.
 TEST(Checkpoint, ReluFeedForwardUsesWi) {

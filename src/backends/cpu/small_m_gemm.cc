@@ -10,36 +10,129 @@ namespace byt5 {
 namespace {
 
 #if defined(__AVX512F__)
-// Rows n0..n0+3 of W against rows m0..m0+MB-1 of x; MB <= 4.
+// K is walked in chunks of kChunk floats so that a chunk of every x row and of the 4 weight rows
+// stays in L1 while all row groups use it; without chunking the x rows and the weight rows are
+// both re-read from L2 for every group, which caps the kernel at L2 bandwidth (~half of the FMA
+// rate at M = 16). The 16-lane partial sums are parked in `part` between chunks, which is
+// lossless: each lane still adds k = lane, lane + 16, ... in order, then the lanes are reduced in
+// the same way as without chunking, so a row's result depends neither on M nor on the chunking.
+constexpr int kChunk = 256;
+
+// One chunk [k0, k1) of rows n0..n0+3 of W against rows m0..m0+MB-1 of x (MB <= 4), adding into
+// the row group's parked partial sums. The chunk's tail of fewer than 16 (only in the last
+// chunk) uses masked loads, whose zero lanes leave the sums unchanged.
 template <int MB>
-void block_4xMB(float* y, const float* x, const float* W, int m0, int K, int N, int n0, int nrows, bool accumulate) {
-  __m512 acc[MB][4];
-  for (int m = 0; m < MB; ++m)
-    for (int r = 0; r < 4; ++r) acc[m][r] = _mm512_setzero_ps();
-  const float* w[4];
-  for (int r = 0; r < 4; ++r) w[r] = W + (size_t)(n0 + std::min(r, nrows - 1)) * K;
+void chunk_4xMB(__m512* part, const float* x, const float* W, int m0, int K, int n0, int nrows, int k0, int k1) {
+  const float* w0 = W + (size_t)(n0 + std::min(0, nrows - 1)) * K + k0;
+  const float* w1 = W + (size_t)(n0 + std::min(1, nrows - 1)) * K + k0;
+  const float* w2 = W + (size_t)(n0 + std::min(2, nrows - 1)) * K + k0;
+  const float* w3 = W + (size_t)(n0 + std::min(3, nrows - 1)) * K + k0;
+  const float* xr[MB];
+  for (int m = 0; m < MB; ++m) xr[m] = x + (size_t)(m0 + m) * K + k0;
+  __m512* p = part + m0 * 4;
+  // Accumulators as plain locals: held in arrays, GCC 12 spilled some of them in the loop.
+  __m512 a00 = p[0], a01 = p[1], a02 = p[2], a03 = p[3];
+  __m512 a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
+  if constexpr (MB > 1) a10 = p[4], a11 = p[5], a12 = p[6], a13 = p[7];
+  if constexpr (MB > 2) a20 = p[8], a21 = p[9], a22 = p[10], a23 = p[11];
+  if constexpr (MB > 3) a30 = p[12], a31 = p[13], a32 = p[14], a33 = p[15];
+  const int n = k1 - k0;
+  auto step = [&](int k, __mmask16 mask) {
+    __m512 v0 = _mm512_maskz_loadu_ps(mask, w0 + k), v1 = _mm512_maskz_loadu_ps(mask, w1 + k);
+    __m512 v2 = _mm512_maskz_loadu_ps(mask, w2 + k), v3 = _mm512_maskz_loadu_ps(mask, w3 + k);
+    // Every loaded vector is pinned to a register (the empty asm): GCC otherwise folds the loads
+    // into the FMAs, loading each vector 4 times, which made the kernel load bound.
+    asm("" : "+v"(v0), "+v"(v1), "+v"(v2), "+v"(v3));
+    __m512 xv = _mm512_maskz_loadu_ps(mask, xr[0] + k);
+    asm("" : "+v"(xv));
+    a00 = _mm512_fmadd_ps(xv, v0, a00), a01 = _mm512_fmadd_ps(xv, v1, a01);
+    a02 = _mm512_fmadd_ps(xv, v2, a02), a03 = _mm512_fmadd_ps(xv, v3, a03);
+    if constexpr (MB > 1) {
+      xv = _mm512_maskz_loadu_ps(mask, xr[1] + k);
+      asm("" : "+v"(xv));
+      a10 = _mm512_fmadd_ps(xv, v0, a10), a11 = _mm512_fmadd_ps(xv, v1, a11);
+      a12 = _mm512_fmadd_ps(xv, v2, a12), a13 = _mm512_fmadd_ps(xv, v3, a13);
+    }
+    if constexpr (MB > 2) {
+      xv = _mm512_maskz_loadu_ps(mask, xr[2] + k);
+      asm("" : "+v"(xv));
+      a20 = _mm512_fmadd_ps(xv, v0, a20), a21 = _mm512_fmadd_ps(xv, v1, a21);
+      a22 = _mm512_fmadd_ps(xv, v2, a22), a23 = _mm512_fmadd_ps(xv, v3, a23);
+    }
+    if constexpr (MB > 3) {
+      xv = _mm512_maskz_loadu_ps(mask, xr[3] + k);
+      asm("" : "+v"(xv));
+      a30 = _mm512_fmadd_ps(xv, v0, a30), a31 = _mm512_fmadd_ps(xv, v1, a31);
+      a32 = _mm512_fmadd_ps(xv, v2, a32), a33 = _mm512_fmadd_ps(xv, v3, a33);
+    }
+  };
   int k = 0;
-  for (; k + 16 <= K; k += 16) {
-    __m512 wv[4];
-    for (int r = 0; r < 4; ++r) wv[r] = _mm512_loadu_ps(w[r] + k);
-    for (int m = 0; m < MB; ++m) {
-      __m512 xv = _mm512_loadu_ps(x + (size_t)(m0 + m) * K + k);
-      for (int r = 0; r < 4; ++r) acc[m][r] = _mm512_fmadd_ps(xv, wv[r], acc[m][r]);
+  if (m0 == 0) {
+    for (; k + 16 <= n; k += 16) {
+      _mm_prefetch((const char*)(w0 + k + 2 * kChunk), _MM_HINT_T0);
+      _mm_prefetch((const char*)(w1 + k + 2 * kChunk), _MM_HINT_T0);
+      _mm_prefetch((const char*)(w2 + k + 2 * kChunk), _MM_HINT_T0);
+      _mm_prefetch((const char*)(w3 + k + 2 * kChunk), _MM_HINT_T0);
+      step(k, static_cast<__mmask16>(0xFFFF));
     }
   }
-  if (k < K) {
-    const __mmask16 mask = static_cast<__mmask16>((1u << (K - k)) - 1);
-    __m512 wv[4];
-    for (int r = 0; r < 4; ++r) wv[r] = _mm512_maskz_loadu_ps(mask, w[r] + k);
-    for (int m = 0; m < MB; ++m) {
-      __m512 xv = _mm512_maskz_loadu_ps(mask, x + (size_t)(m0 + m) * K + k);
-      for (int r = 0; r < 4; ++r) acc[m][r] = _mm512_fmadd_ps(xv, wv[r], acc[m][r]);
+  for (; k + 16 <= n; k += 16) step(k, static_cast<__mmask16>(0xFFFF));
+  if (k < n) step(k, static_cast<__mmask16>((1u << (n - k)) - 1));
+  p[0] = a00, p[1] = a01, p[2] = a02, p[3] = a03;
+  if constexpr (MB > 1) p[4] = a10, p[5] = a11, p[6] = a12, p[7] = a13;
+  if constexpr (MB > 2) p[8] = a20, p[9] = a21, p[10] = a22, p[11] = a23;
+  if constexpr (MB > 3) p[12] = a30, p[13] = a31, p[14] = a32, p[15] = a33;
+}
+
+// The 16 lane sums of v[0..15] at once, each bit-identical to _mm512_reduce_add_ps(v[i]) (GCC's:
+// lanes i + (i + 8), then + 4, then + 2, then + 1): the same pairs are added, just four vectors
+// at a time, which costs a third of the shuffles of 16 separate reductions. sums[r * 4 + m] gets
+// v[m * 4 + r].
+void reduce_add_4x4(const __m512* v, float* sums) {
+  __m512 s[8], u[4], r[2];
+  for (int i = 0; i < 8; ++i)  // [lo256 + hi256 of v[2i], of v[2i+1]]
+    s[i] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_f32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  for (int i = 0; i < 4; ++i)  // 128-bit lane j holds v[4i + j]'s 4 partial sums
+    u[i] = _mm512_add_ps(_mm512_shuffle_f32x4(s[2 * i], s[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_f32x4(s[2 * i], s[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  for (int i = 0; i < 2; ++i)  // elements 0 + 2 and 1 + 3 of each lane
+    r[i] = _mm512_add_ps(_mm512_shuffle_ps(u[2 * i], u[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_ps(u[2 * i], u[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  // lane j, element e: the sum of v[4e + j]
+  _mm512_store_ps(sums, _mm512_add_ps(_mm512_shuffle_ps(r[0], r[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                      _mm512_shuffle_ps(r[0], r[1], _MM_SHUFFLE(3, 1, 3, 1))));
+}
+
+// Rows n0..n0+nrows-1 of W (nrows <= 4) against all M <= kSmallM rows of x.
+void block_4(float* y, const float* x, const float* W, int M, int K, int N, int n0, int nrows, bool accumulate) {
+  alignas(64) __m512 part[kSmallM * 4];
+  for (int i = 0; i < M * 4; ++i) part[i] = _mm512_setzero_ps();
+  for (int k0 = 0; k0 < K; k0 += kChunk) {
+    const int k1 = std::min(K, k0 + kChunk);
+    int m0 = 0;
+    for (; m0 + 4 <= M; m0 += 4) chunk_4xMB<4>(part, x, W, m0, K, n0, nrows, k0, k1);
+    switch (M - m0) {
+      case 3: chunk_4xMB<3>(part, x, W, m0, K, n0, nrows, k0, k1); break;
+      case 2: chunk_4xMB<2>(part, x, W, m0, K, n0, nrows, k0, k1); break;
+      case 1: chunk_4xMB<1>(part, x, W, m0, K, n0, nrows, k0, k1); break;
+      default: break;
     }
   }
-  for (int m = 0; m < MB; ++m)
+  int m = 0;
+  for (; m + 4 <= M; m += 4) {
+    alignas(64) float sums[16];
+    reduce_add_4x4(part + m * 4, sums);
+    for (int mm = 0; mm < 4; ++mm)
+      for (int r = 0; r < nrows; ++r) {
+        float& out = y[(size_t)(m + mm) * N + n0 + r];
+        out = accumulate ? out + sums[r * 4 + mm] : sums[r * 4 + mm];
+      }
+  }
+  for (; m < M; ++m)
     for (int r = 0; r < nrows; ++r) {
-      float v = _mm512_reduce_add_ps(acc[m][r]);
-      float& out = y[(size_t)(m0 + m) * N + n0 + r];
+      float v = _mm512_reduce_add_ps(part[m * 4 + r]);
+      float& out = y[(size_t)m * N + n0 + r];
       out = accumulate ? out + v : v;
     }
 }
@@ -51,17 +144,10 @@ void small_m_gemm(float* y, const float* x, const float* W, int M, int K, int N,
 #if defined(__AVX512F__)
   const int nblocks = (N + 3) / 4;
 #pragma omp parallel for schedule(static) if ((long)N * K >= 65536)
-  for (int nb = 0; nb < nblocks; ++nb) {
-    const int n0 = nb * 4, nrows = std::min(4, N - n0);
-    int m0 = 0;
-    for (; m0 + 4 <= M; m0 += 4) block_4xMB<4>(y, x, W, m0, K, N, n0, nrows, accumulate);
-    switch (M - m0) {
-      case 3: block_4xMB<3>(y, x, W, m0, K, N, n0, nrows, accumulate); break;
-      case 2: block_4xMB<2>(y, x, W, m0, K, N, n0, nrows, accumulate); break;
-      case 1: block_4xMB<1>(y, x, W, m0, K, N, n0, nrows, accumulate); break;
-      default: break;
-    }
-  }
+  for (int nb = 0; nb < nblocks; ++nb)
+    for (int m0 = 0; m0 < M; m0 += kSmallM)  // groups of kSmallM rows, should a caller pass more
+      block_4(y + (size_t)m0 * N, x + (size_t)m0 * K, W, std::min(kSmallM, M - m0), K, N, nb * 4,
+              std::min(4, N - nb * 4), accumulate);
 #else
   // Portable path: one dot product per output element, in a fixed order.
 #pragma omp parallel for schedule(static) if ((long)N * K >= 65536)
