@@ -24,14 +24,20 @@ std::vector<int> input_ids(int n) {
   return ids;
 }
 
-void BM_Encoder(benchmark::State& st) {
-  const int B = static_cast<int>(st.range(0)), T = 51;
-  auto& m = model();
+// B copies of input_ids(T), one per row.
+std::vector<int> batch_ids(int B, int T) {
   std::vector<int> ids;
   for (int b = 0; b < B; ++b) {
     auto one = input_ids(T);
     ids.insert(ids.end(), one.begin(), one.end());
   }
+  return ids;
+}
+
+void BM_Encoder(benchmark::State& st) {
+  const int B = static_cast<int>(st.range(0)), T = 51;
+  auto& m = model();
+  const std::vector<int> ids = batch_ids(B, T);
   std::vector<float> out((size_t)B * T * m.config().d_model);
   for (auto _ : st) m.encode(out.data(), ids.data(), nullptr, B, T);
   st.counters["tokens/s"] = benchmark::Counter((double)B * T * st.iterations(), benchmark::Counter::kIsRate);
@@ -43,11 +49,7 @@ void BM_Greedy100(benchmark::State& st) {
   const int B = static_cast<int>(st.range(0)), T = 51, steps = 100;
   auto& m = model();
   const int V = m.config().vocab_size;
-  std::vector<int> ids;
-  for (int b = 0; b < B; ++b) {
-    auto one = input_ids(T);
-    ids.insert(ids.end(), one.begin(), one.end());
-  }
+  const std::vector<int> ids = batch_ids(B, T);
   std::vector<float> enc((size_t)B * T * m.config().d_model), logits((size_t)B * V);
   for (auto _ : st) {
     m.encode(enc.data(), ids.data(), nullptr, B, T);
@@ -71,11 +73,7 @@ void BM_Greedy100(benchmark::State& st) {
 void BM_DecodeStep(benchmark::State& st) {
   const int B = static_cast<int>(st.range(0)), T = 51;
   auto& m = model();
-  std::vector<int> ids;
-  for (int b = 0; b < B; ++b) {
-    auto one = input_ids(T);
-    ids.insert(ids.end(), one.begin(), one.end());
-  }
+  const std::vector<int> ids = batch_ids(B, T);
   std::vector<float> enc((size_t)B * T * m.config().d_model), logits((size_t)B * m.config().vocab_size);
   m.encode(enc.data(), ids.data(), nullptr, B, T);
   DecoderCache cache = m.start_decoding(enc.data(), nullptr, B, T, 100);

@@ -48,28 +48,17 @@ void chunk_4xMB(__m512* part, const float* x, const float* W, int m0, int K, int
     // Every loaded vector is pinned to a register (the empty asm): GCC otherwise folds the loads
     // into the FMAs, loading each vector 4 times, which made the kernel load bound.
     asm("" : "+v"(v0), "+v"(v1), "+v"(v2), "+v"(v3));
-    __m512 xv = _mm512_maskz_loadu_ps(mask, xr[0] + k);
-    asm("" : "+v"(xv));
-    a00 = _mm512_fmadd_ps(xv, v0, a00), a01 = _mm512_fmadd_ps(xv, v1, a01);
-    a02 = _mm512_fmadd_ps(xv, v2, a02), a03 = _mm512_fmadd_ps(xv, v3, a03);
-    if constexpr (MB > 1) {
-      xv = _mm512_maskz_loadu_ps(mask, xr[1] + k);
+    // One x row against the 4 weight vectors, into that row's 4 accumulators.
+    auto row = [&](const float* xp, __m512& c0, __m512& c1, __m512& c2, __m512& c3) {
+      __m512 xv = _mm512_maskz_loadu_ps(mask, xp + k);
       asm("" : "+v"(xv));
-      a10 = _mm512_fmadd_ps(xv, v0, a10), a11 = _mm512_fmadd_ps(xv, v1, a11);
-      a12 = _mm512_fmadd_ps(xv, v2, a12), a13 = _mm512_fmadd_ps(xv, v3, a13);
-    }
-    if constexpr (MB > 2) {
-      xv = _mm512_maskz_loadu_ps(mask, xr[2] + k);
-      asm("" : "+v"(xv));
-      a20 = _mm512_fmadd_ps(xv, v0, a20), a21 = _mm512_fmadd_ps(xv, v1, a21);
-      a22 = _mm512_fmadd_ps(xv, v2, a22), a23 = _mm512_fmadd_ps(xv, v3, a23);
-    }
-    if constexpr (MB > 3) {
-      xv = _mm512_maskz_loadu_ps(mask, xr[3] + k);
-      asm("" : "+v"(xv));
-      a30 = _mm512_fmadd_ps(xv, v0, a30), a31 = _mm512_fmadd_ps(xv, v1, a31);
-      a32 = _mm512_fmadd_ps(xv, v2, a32), a33 = _mm512_fmadd_ps(xv, v3, a33);
-    }
+      c0 = _mm512_fmadd_ps(xv, v0, c0), c1 = _mm512_fmadd_ps(xv, v1, c1);
+      c2 = _mm512_fmadd_ps(xv, v2, c2), c3 = _mm512_fmadd_ps(xv, v3, c3);
+    };
+    row(xr[0], a00, a01, a02, a03);
+    if constexpr (MB > 1) row(xr[1], a10, a11, a12, a13);
+    if constexpr (MB > 2) row(xr[2], a20, a21, a22, a23);
+    if constexpr (MB > 3) row(xr[3], a30, a31, a32, a33);
   };
   int k = 0;
   if (prefetch && m0 == 0) {
