@@ -2,7 +2,6 @@
 // depend on the values): encoder tokens/s and incremental decoding tokens/s at batch 1 and 16,
 // fp32, plus the process's peak resident memory. Run: build/bench --benchmark_filter=Engine
 #include <benchmark/benchmark.h>
-#include "backends/cpu/panel_gemm.h"
 #include "bench_util.h"
 #include "decode/greedy.h"
 #include "model/t5_model.h"
@@ -95,13 +94,13 @@ void BM_DecodeStepMatmuls(benchmark::State& st) {
   AlignedBuffer<float> x, y;
   x.resize((size_t)N * std::max(F, C)), y.resize((size_t)N * std::max(F, C));
   std::fill(x.data(), x.data() + x.size(), 0.01f);
-  const auto& w = m.weights();  // the decoder's per-token matrices are panel-packed
+  const auto& w = m.params().w();
   for (auto _ : st) {
     for (const auto& L : w.dec) {
-      for (const float* W : {L.self.q, L.self.k, L.self.v, L.cross.q}) panel_gemm(y.data(), x.data(), W, N, C, I, false);
-      for (const float* W : {L.self.o, L.cross.o}) panel_gemm(y.data(), x.data(), W, N, I, C, true);
-      for (const float* W : {L.ffn.wi0, L.ffn.wi1}) panel_gemm(y.data(), x.data(), W, N, C, F, false);
-      panel_gemm(y.data(), x.data(), L.ffn.wo, N, F, C, true);
+      for (const float* W : {L.self.q, L.self.k, L.self.v, L.cross.q}) linear_forward(y.data(), x.data(), W, N, C, I);
+      for (const float* W : {L.self.o, L.cross.o}) linear_forward(y.data(), x.data(), W, N, I, C, true);
+      for (const float* W : {L.ffn.wi0, L.ffn.wi1}) linear_forward(y.data(), x.data(), W, N, C, F);
+      linear_forward(y.data(), x.data(), L.ffn.wo, N, F, C, true);
     }
     linear_forward(y.data(), x.data(), w.lm_head, N, C, c.vocab_size);
   }
@@ -130,17 +129,6 @@ void BM_Linear(benchmark::State& st) {
   st.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * K * N * st.iterations() / 1e9, benchmark::Counter::kIsRate);
   st.counters["GB/s"] = benchmark::Counter(4.0 * N * K * st.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
-// The decoder's kernel on the same shapes (weights panel-packed, as the model holds them).
-void BM_PanelGemm(benchmark::State& st) {
-  const int M = (int)st.range(0), K = (int)st.range(1), N = (int)st.range(2);
-  AlignedBuffer<float> x, W, y;
-  x.resize((size_t)M * K), W.resize((size_t)N * K), y.resize((size_t)M * N);
-  std::fill(x.data(), x.data() + x.size(), 0.01f), std::fill(W.data(), W.data() + W.size(), 0.02f);
-  for (auto _ : st) panel_gemm(y.data(), x.data(), W.data(), M, K, N, false);
-  st.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * K * N * st.iterations() / 1e9, benchmark::Counter::kIsRate);
-  st.counters["GB/s"] = benchmark::Counter(4.0 * N * K * st.iterations() / 1e9, benchmark::Counter::kIsRate);
-}
-BENCHMARK(BM_PanelGemm)->Args({1, 1472, 3584})->Args({1, 3584, 1472})->Args({16, 1472, 3584})->Args({16, 3584, 1472})->Args({4, 1472, 3584})->UseRealTime();
 BENCHMARK(BM_Linear)->Args({1, 1472, 3584})->Args({1, 3584, 1472})->Args({16, 1472, 3584})->Args({4, 1472, 3584})->Args({51, 1472, 3584})->Args({51, 3584, 1472})->Args({51, 1472, 384})->Args({816, 1472, 3584})->Args({816, 3584, 1472})->Args({816, 1472, 384})->UseRealTime();
 }  // namespace
 }  // namespace byt5

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "backends/cpu/panel_gemm.h"
 #include "core/error.h"
 #include "ops/attention.h"
 #include "ops/embedding.h"
@@ -14,35 +13,12 @@
 
 namespace byt5 {
 
-namespace {
-
-// y (M, N) (+)= x (M, K) W^T, W in Hugging Face layout or, when packed, in panel layout.
-void linear(float* y, const float* x, const float* W, int M, int K, int N, bool packed, bool accumulate = false) {
-  if (packed) return panel_gemm(y, x, W, M, K, N, accumulate);
-  linear_forward(y, x, W, M, K, N, accumulate);
-}
-
-}  // namespace
-
-T5Model::T5Model(ParamSet params) : params_(std::move(params)) {
-  // The decoder's per-token weights are repacked once, in place, for panel_gemm (faster than
-  // row-streaming at batch 16, and M-independent for any M). The cross-attention K/V weights keep
-  // Hugging Face's layout: they run once per input, over all encoder positions, through oneDNN.
-  const auto& c = config();
-  const int C = c.d_model, I = c.inner_dim(), F = c.d_ff;
-  for (auto& L : params_.w().dec) {
-    for (float* W : {L.self.q, L.self.k, L.self.v, L.cross.q}) pack_panels_in_place(W, C, I);
-    for (float* W : {L.self.o, L.cross.o}) pack_panels_in_place(W, I, C);
-    for (float* W : {L.ffn.wi0, L.ffn.wi1})
-      if (W) pack_panels_in_place(W, C, F);
-    pack_panels_in_place(L.ffn.wo, F, C);
-  }
-}
+T5Model::T5Model(ParamSet params) : params_(std::move(params)) {}
 
 // Pre-norm residual block: x += o(attn(q(ln(x)), k(src), v(src))). Self-attention when kv_src is
 // null (keys from ln(x)); cross-attention reads kv_src (B, Tkv, C), which is not normed here.
 void T5Model::attention_block(const AttentionWeights& w, float* x, const float* ln, int B, int Tq, const float* bias,
-                              const float* kv_src, int Tkv, const float* key_mask, bool causal, bool packed) {
+                              const float* kv_src, int Tkv, const float* key_mask, bool causal) {
   const auto& c = config();
   const int C = c.d_model, I = c.inner_dim();
   const int Nq = B * Tq;
@@ -51,30 +27,29 @@ void T5Model::attention_block(const AttentionWeights& w, float* x, const float* 
   Workspace::ensure(ws_.att, (size_t)Nq * I);
   Workspace::ensure(ws_.tmp, (size_t)Nq * C);
   rms_norm_forward(ws_.h.data(), nullptr, x, ln, Nq, C, c.layer_norm_epsilon);
-  linear(ws_.q.data(), ws_.h.data(), w.q, Nq, C, I, packed);
+  linear_forward(ws_.q.data(), ws_.h.data(), w.q, Nq, C, I);
   const float* src = kv_src ? kv_src : ws_.h.data();
-  const bool packed_kv = packed && !kv_src;  // the cross-attention K/V weights are never packed
   const int Nk = B * Tkv;
   Workspace::ensure(ws_.k, (size_t)Nk * I);
   Workspace::ensure(ws_.v, (size_t)Nk * I);
-  linear(ws_.k.data(), src, w.k, Nk, C, I, packed_kv);
-  linear(ws_.v.data(), src, w.v, Nk, C, I, packed_kv);
+  linear_forward(ws_.k.data(), src, w.k, Nk, C, I);
+  linear_forward(ws_.v.data(), src, w.v, Nk, C, I);
   AttentionShape s{B, Tq, Tkv, c.num_heads, c.d_kv, (long)Tq * I, (long)Tkv * I, causal, 0};
   attention_forward(ws_.att.data(), nullptr, ws_.q.data(), ws_.k.data(), ws_.v.data(), bias, key_mask, s);
-  linear(x, ws_.att.data(), w.o, Nq, I, C, packed, /*accumulate=*/true);
+  linear_forward(x, ws_.att.data(), w.o, Nq, I, C, /*accumulate=*/true);
 }
 
-void T5Model::feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N, bool packed) {
+void T5Model::feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N) {
   const auto& c = config();
   const int C = c.d_model, F = c.d_ff;
   Workspace::ensure(ws_.h, (size_t)N * C);
   Workspace::ensure(ws_.a, (size_t)N * F);
   Workspace::ensure(ws_.b, (size_t)N * F);
   rms_norm_forward(ws_.h.data(), nullptr, x, ln, N, C, c.layer_norm_epsilon);
-  linear(ws_.a.data(), ws_.h.data(), w.wi0, N, C, F, packed);
-  if (w.wi1) linear(ws_.b.data(), ws_.h.data(), w.wi1, N, C, F, packed);
+  linear_forward(ws_.a.data(), ws_.h.data(), w.wi0, N, C, F);
+  if (w.wi1) linear_forward(ws_.b.data(), ws_.h.data(), w.wi1, N, C, F);
   ffn_act_forward(ws_.a.data(), ws_.a.data(), w.wi1 ? ws_.b.data() : nullptr, (long)N * F, c.act);
-  linear(x, ws_.a.data(), w.wo, N, F, C, packed, /*accumulate=*/true);
+  linear_forward(x, ws_.a.data(), w.wo, N, F, C, /*accumulate=*/true);
 }
 
 void T5Model::lm_head(float* logits, const float* x, int N) {
@@ -100,8 +75,8 @@ void T5Model::encode(float* enc_out, const int* ids, const float* mask, int B, i
   position_bias_forward(ws_.bias.data(), w.enc_rel_bias, c.num_heads, T, T, 0, true, c.relative_attention_num_buckets,
                         c.relative_attention_max_distance);
   for (const auto& L : w.enc) {
-    attention_block(L.attn, ws_.x.data(), L.ln_attn, B, T, ws_.bias.data(), nullptr, T, mask, false, false);
-    feed_forward(L.ffn, ws_.x.data(), L.ln_ffn, N, false);
+    attention_block(L.attn, ws_.x.data(), L.ln_attn, B, T, ws_.bias.data(), nullptr, T, mask, false);
+    feed_forward(L.ffn, ws_.x.data(), L.ln_ffn, N);
   }
   rms_norm_forward(enc_out, nullptr, ws_.x.data(), w.enc_final_ln, N, C, c.layer_norm_epsilon);
 }
@@ -116,9 +91,9 @@ void T5Model::decode_full(float* logits, const int* dec_ids, int B, int Td, cons
   position_bias_forward(bias.data(), w.dec_rel_bias, c.num_heads, Td, Td, 0, false, c.relative_attention_num_buckets,
                         c.relative_attention_max_distance);
   for (const auto& L : w.dec) {
-    attention_block(L.self, x.data(), L.ln_self, B, Td, bias.data(), nullptr, Td, nullptr, true, true);
-    attention_block(L.cross, x.data(), L.ln_cross, B, Td, nullptr, enc_out, Te, enc_mask, false, true);
-    feed_forward(L.ffn, x.data(), L.ln_ffn, N, true);
+    attention_block(L.self, x.data(), L.ln_self, B, Td, bias.data(), nullptr, Td, nullptr, true);
+    attention_block(L.cross, x.data(), L.ln_cross, B, Td, nullptr, enc_out, Te, enc_mask, false);
+    feed_forward(L.ffn, x.data(), L.ln_ffn, N);
   }
   lm_head(logits, x.data(), N);
 }
@@ -166,9 +141,9 @@ void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* 
     const auto& L = w.dec[l];
     // Self-attention: append the new positions' K/V to the cache, attend causally over 0..t+Tn-1.
     rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_self, N, C, c.layer_norm_epsilon);
-    panel_gemm(ws_.q.data(), ws_.h.data(), L.self.q, N, C, I, false);
-    panel_gemm(ws_.k.data(), ws_.h.data(), L.self.k, N, C, I, false);
-    panel_gemm(ws_.v.data(), ws_.h.data(), L.self.v, N, C, I, false);
+    linear_forward(ws_.q.data(), ws_.h.data(), L.self.q, N, C, I);
+    linear_forward(ws_.k.data(), ws_.h.data(), L.self.k, N, C, I);
+    linear_forward(ws_.v.data(), ws_.h.data(), L.self.v, N, C, I);
     for (int b = 0; b < B; ++b) {
       const size_t dst = ((size_t)b * cache.max_len + t) * I, src = (size_t)b * Tn * I;
       std::memcpy(cache.self_k[l].data() + dst, ws_.k.data() + src, sizeof(float) * Tn * I);
@@ -177,15 +152,15 @@ void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* 
     AttentionShape ss{B, Tn, t + Tn, H, c.d_kv, (long)Tn * I, (long)cache.max_len * I, true, t};
     attention_forward(ws_.att.data(), nullptr, ws_.q.data(), cache.self_k[l].data(), cache.self_v[l].data(),
                       ws_.bias.data(), nullptr, ss);
-    panel_gemm(x, ws_.att.data(), L.self.o, N, I, C, true);
+    linear_forward(x, ws_.att.data(), L.self.o, N, I, C, true);
     // Cross-attention over the precomputed encoder K/V.
     rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_cross, N, C, c.layer_norm_epsilon);
-    panel_gemm(ws_.q.data(), ws_.h.data(), L.cross.q, N, C, I, false);
+    linear_forward(ws_.q.data(), ws_.h.data(), L.cross.q, N, C, I);
     AttentionShape cs{B, Tn, cache.Te, H, c.d_kv, (long)Tn * I, (long)cache.Te * I, false, 0};
     attention_forward(ws_.att.data(), nullptr, ws_.q.data(), cache.cross_k[l].data(), cache.cross_v[l].data(), nullptr,
                       cache.enc_mask.data(), cs);
-    panel_gemm(x, ws_.att.data(), L.cross.o, N, I, C, true);
-    feed_forward(L.ffn, x, L.ln_ffn, N, true);
+    linear_forward(x, ws_.att.data(), L.cross.o, N, I, C, true);
+    feed_forward(L.ffn, x, L.ln_ffn, N);
   }
   lm_head(logits, x, N);
   cache.len = t + Tn;

@@ -35,10 +35,8 @@ class T5Model {
   explicit T5Model(ParamSet params);
 
   const T5Config& config() const { return params_.config(); }
-  // The weights as the model holds them: Hugging Face's layout, except the decoder's per-token
-  // matrices (self-attention q/k/v/o, cross-attention q/o, feed-forward), which the constructor
-  // packs in place for panel_gemm (backends/cpu/panel_gemm.h).
-  const ModelWeights& weights() const { return params_.w(); }
+  ParamSet& params() { return params_; }
+  const ParamSet& params() const { return params_; }
 
   // ids (B, T) padded; mask (B, T) 1/0 (null: all valid). enc_out (B, T, C).
   void encode(float* enc_out, const int* ids, const float* mask, int B, int T);
@@ -51,14 +49,13 @@ class T5Model {
   void decode_step(DecoderCache& cache, const int* ids, float* logits) { decode_tokens(cache, ids, 1, logits); }
   // Feeds Tn tokens per row, ids (B, Tn), at positions cache.len .. cache.len + Tn - 1, causally;
   // writes logits (B, Tn, V). With B * Tn <= kSmallM each row's logits are bit-identical to feeding
-  // the tokens one step at a time (the decoder's matrices are M-independent for any M, the lm_head
-  // up to kSmallM rows), which makes draft-and-verify decoding lossless.
+  // the tokens one step at a time, which makes draft-and-verify decoding lossless.
   void decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* logits);
 
  private:
   void attention_block(const AttentionWeights& w, float* x, const float* ln, int B, int Tq, const float* bias,
-                       const float* kv_src, int Tkv, const float* key_mask, bool causal, bool packed);
-  void feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N, bool packed);
+                       const float* kv_src, int Tkv, const float* key_mask, bool causal);
+  void feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N);
   void lm_head(float* logits, const float* x, int N);
 
   ParamSet params_;
