@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "ops/gelu_new.h"
+
 namespace byt5 {
 namespace {
 constexpr float kSqrt2OverPi = 0.7978845608028654f;
@@ -41,6 +43,7 @@ float activation_grad(Activation act, float x) {
 }
 
 void ffn_act_forward(float* h, const float* a, const float* b, long n, Activation act) {
+  if (act == Activation::GeluNew) return gelu_new_forward(h, a, b, n);
 #pragma omp parallel for simd if (n >= 4096)
   for (long i = 0; i < n; ++i) h[i] = b ? activation(act, a[i]) * b[i] : activation(act, a[i]);
 }

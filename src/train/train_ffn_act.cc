@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ops/ffn_act.h"
+#include "ops/gelu_new.h"
 
 namespace byt5 {
 namespace {
@@ -15,14 +16,7 @@ void ffn_act_recompute(float* g, float* stash, const float* a, const float* b, l
   if (act != Activation::GeluNew) {
     ffn_act_forward(g, a, b, n, act);
   } else {
-#pragma omp parallel for if (n >= 16384)
-    for (long i = 0; i < n; ++i) {
-      const float x = a[i];
-      const float t = std::tanh(kSqrt2OverPi * (x + kGeluCoef * x * x * x));
-      stash[i] = t;
-      const float h = 0.5f * x * (1.0f + t);
-      g[i] = b ? h * b[i] : h;
-    }
+    gelu_new_forward(g, a, b, n, stash);  // stash keeps each tanh for the backward pass
   }
   dropout_forward(g, g, n, drop);
 }
