@@ -5,16 +5,11 @@
 #include "ops/gelu_new.h"
 
 namespace byt5 {
-namespace {
-constexpr float kSqrt2OverPi = 0.7978845608028654f;
-constexpr float kGeluCoef = 0.044715f;
-}  // namespace
-
 float activation(Activation act, float x) {
   switch (act) {
     case Activation::Relu: return x > 0.0f ? x : 0.0f;
     case Activation::Gelu: return 0.5f * x * (1.0f + std::erf(x * 0.7071067811865476f));
-    case Activation::GeluNew: return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * (x + kGeluCoef * x * x * x)));
+    case Activation::GeluNew: return 0.5f * x * (1.0f + std::tanh(kGeluNewSqrt2OverPi * (x + kGeluNewCoef * x * x * x)));
     case Activation::Silu: return x / (1.0f + std::exp(-x));
   }
   return x;
@@ -29,9 +24,9 @@ float activation_grad(Activation act, float x) {
       return cdf + x * pdf;
     }
     case Activation::GeluNew: {
-      float u = kSqrt2OverPi * (x + kGeluCoef * x * x * x);
+      float u = kGeluNewSqrt2OverPi * (x + kGeluNewCoef * x * x * x);
       float t = std::tanh(u);
-      float du = kSqrt2OverPi * (1.0f + 3.0f * kGeluCoef * x * x);
+      float du = kGeluNewSqrt2OverPi * (1.0f + 3.0f * kGeluNewCoef * x * x);
       return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
     }
     case Activation::Silu: {

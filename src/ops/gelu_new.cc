@@ -12,8 +12,6 @@
 namespace byt5 {
 namespace {
 
-constexpr float kSqrt2OverPi = 0.7978845608028654f;
-constexpr float kGeluCoef = 0.044715f;
 constexpr long kBlock = 4096;  // elements per OpenMP work item
 
 #if defined(__AVX512F__)
@@ -61,7 +59,7 @@ void gelu_range(float* h, const float* a, const float* b, float* tanh_out, long 
     const __m256 x = _mm256_maskz_loadu_ps(m, a + i);
     // u = c * (x + k * x^3), rounded step by step as the scalar (and PyTorch's) expression: no FMA.
     const __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
-    const __m256 u = _mm256_mul_ps(_mm256_set1_ps(kSqrt2OverPi), _mm256_add_ps(x, _mm256_mul_ps(_mm256_set1_ps(kGeluCoef), x3)));
+    const __m256 u = _mm256_mul_ps(_mm256_set1_ps(kGeluNewSqrt2OverPi), _mm256_add_ps(x, _mm256_mul_ps(_mm256_set1_ps(kGeluNewCoef), x3)));
     const __m256 t = tanh8(u);
     if (tanh_out) _mm256_mask_storeu_ps(tanh_out + i, m, t);
     __m256 y = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_add_ps(_mm256_set1_ps(1.0f), t));
@@ -77,7 +75,7 @@ void tanh_range(float* t, const float* u, long i0, long i1) {
 void gelu_range(float* h, const float* a, const float* b, float* tanh_out, long i0, long i1) {
   for (long i = i0; i < i1; ++i) {
     const float x = a[i];
-    const float t = std::tanh(kSqrt2OverPi * (x + kGeluCoef * (x * x * x)));
+    const float t = std::tanh(kGeluNewSqrt2OverPi * (x + kGeluNewCoef * (x * x * x)));
     if (tanh_out) tanh_out[i] = t;
     const float y = 0.5f * x * (1.0f + t);
     h[i] = b ? y * b[i] : y;

@@ -6,11 +6,6 @@
 #include "ops/gelu_new.h"
 
 namespace byt5 {
-namespace {
-constexpr float kSqrt2OverPi = 0.7978845608028654f;  // as ops/ffn_act.cc
-constexpr float kGeluCoef = 0.044715f;
-}  // namespace
-
 void ffn_act_recompute(float* g, float* stash, const float* a, const float* b, long n, Activation act,
                        const DropoutSpec& drop) {
   if (act != Activation::GeluNew) {
@@ -27,7 +22,7 @@ void ffn_act_backward_stashed(float* da, float* db, const float* dg, const float
 #pragma omp parallel for simd if (n >= 16384)
   for (long i = 0; i < n; ++i) {
     const float x = a[i], t = stash[i], d = dg[i];
-    const float du = kSqrt2OverPi * (1.0f + 3.0f * kGeluCoef * x * x);
+    const float du = kGeluNewSqrt2OverPi * (1.0f + 3.0f * kGeluNewCoef * x * x);
     const float grad = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
     if (b) {
       const float h = 0.5f * x * (1.0f + t);
