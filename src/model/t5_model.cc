@@ -13,6 +13,20 @@
 
 namespace byt5 {
 
+namespace {
+
+// Keys k (B, T, H*D) stored transposed into kt (B, H, D, ld) at positions pos0 .. pos0 + T - 1.
+void store_keys_transposed(float* kt, const float* k, int B, int T, int H, int D, int ld, int pos0) {
+  for (int b = 0; b < B; ++b)
+    for (int i = 0; i < T; ++i) {
+      const float* ki = k + ((size_t)b * T + i) * H * D;
+      for (int h = 0; h < H; ++h)
+        for (int d = 0; d < D; ++d) kt[(((size_t)b * H + h) * D + d) * ld + pos0 + i] = ki[h * D + d];
+    }
+}
+
+}  // namespace
+
 T5Model::T5Model(ParamSet params) : params_(std::move(params)) {}
 
 // Pre-norm residual block: x += o(attn(q(ln(x)), k(src), v(src))). Self-attention when kv_src is
@@ -107,12 +121,14 @@ DecoderCache T5Model::start_decoding(const float* enc_out, const float* enc_mask
   cache.max_len = max_len;
   cache.enc_mask.resize((size_t)B * Te);
   for (size_t i = 0; i < (size_t)B * Te; ++i) cache.enc_mask[i] = enc_mask ? enc_mask[i] : 1.0f;
+  Workspace::ensure(ws_.k, (size_t)B * Te * I);
   for (const auto& L : params_.w().dec) {
-    cache.self_k.emplace_back((size_t)B * max_len * I);
+    cache.self_kt.emplace_back((size_t)B * max_len * I);
     cache.self_v.emplace_back((size_t)B * max_len * I);
-    cache.cross_k.emplace_back((size_t)B * Te * I);
+    cache.cross_kt.emplace_back((size_t)B * Te * I);
     cache.cross_v.emplace_back((size_t)B * Te * I);
-    linear_forward(cache.cross_k.back().data(), enc_out, L.cross.k, B * Te, C, I);
+    linear_forward(ws_.k.data(), enc_out, L.cross.k, B * Te, C, I);
+    store_keys_transposed(cache.cross_kt.back().data(), ws_.k.data(), B, Te, c.num_heads, c.d_kv, Te, 0);
     linear_forward(cache.cross_v.back().data(), enc_out, L.cross.v, B * Te, C, I);
   }
   return cache;
@@ -144,21 +160,21 @@ void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* 
     linear_forward(ws_.q.data(), ws_.h.data(), L.self.q, N, C, I);
     linear_forward(ws_.k.data(), ws_.h.data(), L.self.k, N, C, I);
     linear_forward(ws_.v.data(), ws_.h.data(), L.self.v, N, C, I);
+    store_keys_transposed(cache.self_kt[l].data(), ws_.k.data(), B, Tn, H, c.d_kv, cache.max_len, t);
     for (int b = 0; b < B; ++b) {
       const size_t dst = ((size_t)b * cache.max_len + t) * I, src = (size_t)b * Tn * I;
-      std::memcpy(cache.self_k[l].data() + dst, ws_.k.data() + src, sizeof(float) * Tn * I);
       std::memcpy(cache.self_v[l].data() + dst, ws_.v.data() + src, sizeof(float) * Tn * I);
     }
     AttentionShape ss{B, Tn, t + Tn, H, c.d_kv, (long)Tn * I, (long)cache.max_len * I, true, t};
-    attention_forward(ws_.att.data(), nullptr, ws_.q.data(), cache.self_k[l].data(), cache.self_v[l].data(),
-                      ws_.bias.data(), nullptr, ss);
+    attention_forward_kt(ws_.att.data(), ws_.q.data(), cache.self_kt[l].data(), cache.max_len, cache.self_v[l].data(),
+                         ws_.bias.data(), nullptr, ss);
     linear_forward(x, ws_.att.data(), L.self.o, N, I, C, true);
     // Cross-attention over the precomputed encoder K/V.
     rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_cross, N, C, c.layer_norm_epsilon);
     linear_forward(ws_.q.data(), ws_.h.data(), L.cross.q, N, C, I);
     AttentionShape cs{B, Tn, cache.Te, H, c.d_kv, (long)Tn * I, (long)cache.Te * I, false, 0};
-    attention_forward(ws_.att.data(), nullptr, ws_.q.data(), cache.cross_k[l].data(), cache.cross_v[l].data(), nullptr,
-                      cache.enc_mask.data(), cs);
+    attention_forward_kt(ws_.att.data(), ws_.q.data(), cache.cross_kt[l].data(), cache.Te, cache.cross_v[l].data(),
+                         nullptr, cache.enc_mask.data(), cs);
     linear_forward(x, ws_.att.data(), L.cross.o, N, I, C, true);
     feed_forward(L.ffn, x, L.ln_ffn, N);
   }
@@ -176,24 +192,30 @@ void reorder_cache_rows(DecoderCache& cache, const std::vector<int>& rows) {
     identity = identity && rows[b] == b;
   }
   if (identity) return;
-  // Gathers whole rows through one scratch copy; only the filled positions of the self cache matter.
+  // Gathers rows through one scratch copy. Only the filled positions of the self cache matter: a
+  // row is nseg segments of seg floats, seg_stride apart (one segment unless keys are transposed).
   std::vector<float> old;
-  auto gather = [&](AlignedBuffer<float>& buf, size_t row_stride, size_t used) {
+  auto gather = [&](AlignedBuffer<float>& buf, size_t row_stride, size_t nseg, size_t seg_stride, size_t seg) {
+    const size_t used = nseg * seg;
     if (used == 0) return;  // nothing filled yet (memcpy must not see the empty scratch's null pointer)
     old.resize((size_t)cache.B * used);
     for (int b = 0; b < cache.B; ++b)
-      std::memcpy(old.data() + b * used, buf.data() + b * row_stride, sizeof(float) * used);
+      for (size_t s = 0; s < nseg; ++s)
+        std::memcpy(old.data() + b * used + s * seg, buf.data() + b * row_stride + s * seg_stride, sizeof(float) * seg);
     for (int b = 0; b < cache.B; ++b)
-      std::memcpy(buf.data() + b * row_stride, old.data() + rows[b] * used, sizeof(float) * used);
+      for (size_t s = 0; s < nseg; ++s)
+        std::memcpy(buf.data() + b * row_stride + s * seg_stride, old.data() + rows[b] * used + s * seg,
+                    sizeof(float) * seg);
   };
-  for (size_t l = 0; l < cache.self_k.size(); ++l) {
-    const size_t I = cache.self_k[l].size() / ((size_t)cache.B * cache.max_len);
-    gather(cache.self_k[l], (size_t)cache.max_len * I, (size_t)cache.len * I);
-    gather(cache.self_v[l], (size_t)cache.max_len * I, (size_t)cache.len * I);
-    gather(cache.cross_k[l], (size_t)cache.Te * I, (size_t)cache.Te * I);
-    gather(cache.cross_v[l], (size_t)cache.Te * I, (size_t)cache.Te * I);
+  const size_t len = cache.len, max_len = cache.max_len, Te = cache.Te;
+  for (size_t l = 0; l < cache.self_kt.size(); ++l) {
+    const size_t I = cache.self_kt[l].size() / ((size_t)cache.B * max_len);
+    gather(cache.self_kt[l], max_len * I, I, max_len, len);  // I rows (head, component) of len keys
+    gather(cache.self_v[l], max_len * I, 1, 0, len * I);
+    gather(cache.cross_kt[l], Te * I, 1, 0, Te * I);
+    gather(cache.cross_v[l], Te * I, 1, 0, Te * I);
   }
-  gather(cache.enc_mask, cache.Te, cache.Te);
+  gather(cache.enc_mask, Te, 1, 0, Te);
 }
 
 }  // namespace byt5

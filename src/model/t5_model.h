@@ -13,8 +13,11 @@ namespace byt5 {
 // Per-sequence decoder state for incremental decoding.
 struct DecoderCache {
   int B = 0, Te = 0, max_len = 0, len = 0;  // len: positions already in the cache
-  std::vector<AlignedBuffer<float>> self_k, self_v;    // per layer (B, max_len, I)
-  std::vector<AlignedBuffer<float>> cross_k, cross_v;  // per layer (B, Te, I)
+  // Keys are kept transposed per head, as attention reads them (attention_forward_kt): per layer
+  // self_kt (B, H, d_kv, max_len) and cross_kt (B, H, d_kv, Te); values as rows, self_v (B,
+  // max_len, I) and cross_v (B, Te, I).
+  std::vector<AlignedBuffer<float>> self_kt, self_v;
+  std::vector<AlignedBuffer<float>> cross_kt, cross_v;
   AlignedBuffer<float> enc_mask;                       // (B, Te)
 };
 

@@ -30,12 +30,12 @@ void transpose_head(float* xt, const float* x, const AttentionShape& s, int b, i
   }
 }
 
-// out[j] = sum_d a[d] * xt[d][j], accumulated over d in order.
-void row_products(float* out, const float* a, const float* xt, int D, int Tk) {
+// out[j] = sum_d a[d] * xt[d][j] (xt: D rows of ld floats), accumulated over d in order.
+void row_products(float* out, const float* a, const float* xt, int D, int Tk, long ld) {
   std::fill(out, out + Tk, 0.0f);
   for (int d = 0; d < D; ++d) {
     const float ad = a[d];
-    const float* x = xt + (size_t)d * Tk;
+    const float* x = xt + (size_t)d * ld;
 #pragma omp simd
     for (int j = 0; j < Tk; ++j) out[j] += ad * x[j];
   }
@@ -43,10 +43,53 @@ void row_products(float* out, const float* a, const float* xt, int D, int Tk) {
 
 }  // namespace
 
-void attention_forward(float* out, float* probs, const float* q, const float* k, const float* v, const float* bias,
-                       const float* key_mask, const AttentionShape& s, const DropoutSpec& drop) {
+namespace {
+
+// One (b, h) pair: every query row against keys given transposed (kt: D rows of ld floats).
+void attend_head(float* out, float* probs, float* scratch, const float* q, const float* kt, long ld, const float* v,
+                 const float* bias, const float* key_mask, const AttentionShape& s, const DropoutSpec& drop, int b,
+                 int h) {
   const int HD = s.H * s.D;
   const float scale = dropout_scale(drop);
+  for (int i = 0; i < s.Tq; ++i) {
+    const size_t row = (((size_t)b * s.H + h) * s.Tq + i) * s.Tk;
+    float* p = probs ? probs + row : scratch;  // (Tk): scores, then probabilities
+    row_products(p, q + b * s.q_bstride + (size_t)i * HD + h * s.D, kt, s.D, s.Tk, ld);
+    float mx = kNegInf;
+    for (int j = 0; j < s.Tk; ++j) {
+      if (!visible(s, key_mask, b, i, j)) {
+        p[j] = kNegInf;
+        continue;
+      }
+      if (bias) p[j] += bias[((size_t)h * s.Tq + i) * s.Tk + j];
+      mx = std::max(mx, p[j]);
+    }
+    // A fully masked row (never produced by real inputs) attends uniformly, as an additive
+    // finfo.min mask would make it.
+    const bool all_masked = mx == kNegInf;
+    float sum = 0.0f;
+    for (int j = 0; j < s.Tk; ++j) {
+      p[j] = all_masked ? 1.0f : (p[j] == kNegInf ? 0.0f : std::exp(p[j] - mx));
+      sum += p[j];
+    }
+    const float inv = 1.0f / sum;
+    float* oi = out + b * s.q_bstride + (size_t)i * HD + h * s.D;
+    std::fill(oi, oi + s.D, 0.0f);
+    for (int j = 0; j < s.Tk; ++j) {
+      p[j] *= inv;
+      if (p[j] == 0.0f) continue;
+      const float pj = drop.active() ? (dropout_keep(drop, row + j) ? p[j] * scale : 0.0f) : p[j];
+      if (pj == 0.0f) continue;
+      const float* vj = v + b * s.kv_bstride + (size_t)j * HD + h * s.D;
+      for (int d = 0; d < s.D; ++d) oi[d] += pj * vj[d];
+    }
+  }
+}
+
+}  // namespace
+
+void attention_forward(float* out, float* probs, const float* q, const float* k, const float* v, const float* bias,
+                       const float* key_mask, const AttentionShape& s, const DropoutSpec& drop) {
 #pragma omp parallel if (work(s) >= kParallelWork)
   {
     std::vector<float> kt((size_t)s.D * s.Tk), scratch(probs ? 0 : s.Tk);
@@ -54,40 +97,21 @@ void attention_forward(float* out, float* probs, const float* q, const float* k,
     for (int b = 0; b < s.B; ++b)
       for (int h = 0; h < s.H; ++h) {
         transpose_head(kt.data(), k, s, b, h);
-        for (int i = 0; i < s.Tq; ++i) {
-          const size_t row = (((size_t)b * s.H + h) * s.Tq + i) * s.Tk;
-          float* p = probs ? probs + row : scratch.data();  // (Tk): scores, then probabilities
-          row_products(p, q + b * s.q_bstride + (size_t)i * HD + h * s.D, kt.data(), s.D, s.Tk);
-          float mx = kNegInf;
-          for (int j = 0; j < s.Tk; ++j) {
-            if (!visible(s, key_mask, b, i, j)) {
-              p[j] = kNegInf;
-              continue;
-            }
-            if (bias) p[j] += bias[((size_t)h * s.Tq + i) * s.Tk + j];
-            mx = std::max(mx, p[j]);
-          }
-          // A fully masked row (never produced by real inputs) attends uniformly, as an additive
-          // finfo.min mask would make it.
-          const bool all_masked = mx == kNegInf;
-          float sum = 0.0f;
-          for (int j = 0; j < s.Tk; ++j) {
-            p[j] = all_masked ? 1.0f : (p[j] == kNegInf ? 0.0f : std::exp(p[j] - mx));
-            sum += p[j];
-          }
-          const float inv = 1.0f / sum;
-          float* oi = out + b * s.q_bstride + (size_t)i * HD + h * s.D;
-          std::fill(oi, oi + s.D, 0.0f);
-          for (int j = 0; j < s.Tk; ++j) {
-            p[j] *= inv;
-            if (p[j] == 0.0f) continue;
-            const float pj = drop.active() ? (dropout_keep(drop, row + j) ? p[j] * scale : 0.0f) : p[j];
-            if (pj == 0.0f) continue;
-            const float* vj = v + b * s.kv_bstride + (size_t)j * HD + h * s.D;
-            for (int d = 0; d < s.D; ++d) oi[d] += pj * vj[d];
-          }
-        }
+        attend_head(out, probs, scratch.data(), q, kt.data(), s.Tk, v, bias, key_mask, s, drop, b, h);
       }
+  }
+}
+
+void attention_forward_kt(float* out, const float* q, const float* kt, long kt_ld, const float* v, const float* bias,
+                          const float* key_mask, const AttentionShape& s) {
+#pragma omp parallel if (work(s) >= kParallelWork)
+  {
+    std::vector<float> scratch(s.Tk);
+#pragma omp for collapse(2) schedule(static)
+    for (int b = 0; b < s.B; ++b)
+      for (int h = 0; h < s.H; ++h)
+        attend_head(out, nullptr, scratch.data(), q, kt + ((size_t)b * s.H + h) * s.D * kt_ld, kt_ld, v, bias,
+                    key_mask, s, {}, b, h);
   }
 }
 
@@ -123,7 +147,7 @@ void attention_backward(float* dq, float* dk, float* dv, float* dbias, const flo
           const float* doi = dout + b * s.q_bstride + (size_t)i * HD + h * s.D;
           const float* qi = q + b * s.q_bstride + (size_t)i * HD + h * s.D;
           float* dqi = dq + b * s.q_bstride + (size_t)i * HD + h * s.D;
-          row_products(g, doi, vt.data(), s.D, s.Tk);  // dPd
+          row_products(g, doi, vt.data(), s.D, s.Tk, s.Tk);  // dPd
           float sum = 0.0f;
           for (int j = 0; j < s.Tk; ++j) {
             float dp = 0.0f;

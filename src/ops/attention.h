@@ -29,6 +29,13 @@ struct AttentionShape {
 void attention_forward(float* out, float* probs, const float* q, const float* k, const float* v, const float* bias,
                        const float* key_mask, const AttentionShape& s, const DropoutSpec& drop = {});
 
+// Inference form of attention_forward (no probs, no dropout) with the keys already transposed,
+// as a decoder cache keeps them: key j of head h, batch row b, component d is
+// kt[((b * H + h) * D + d) * kt_ld + j], kt_ld >= Tk. Bit for bit what attention_forward gives
+// for the same keys; it saves transposing them on every call.
+void attention_forward_kt(float* out, const float* q, const float* kt, long kt_ld, const float* v, const float* bias,
+                          const float* key_mask, const AttentionShape& s);
+
 // Given dout and the saved probs (and the forward's dropout spec): dq, dk, dv (assigned, same
 // layout as the inputs) and dbias (H, Tq, Tk, accumulated over the batch; may be null). dscores
 // (B, H, Tq, Tk) is scratch for the gradient of the pre-softmax scores (null: allocated here).
