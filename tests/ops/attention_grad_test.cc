@@ -1,5 +1,6 @@
 // attention_backward (ops/attention) against finite differences: bidirectional with a padding
 // mask and position bias, causal self-attention, and a KV-cache-like stride.
+#include "attention_inputs.h"
 #include "grad_check.h"
 #include "ops/attention.h"
 
@@ -9,12 +10,8 @@ namespace {
 void check(const AttentionShape& s, bool with_bias, bool with_mask) {
   const int HD = s.H * s.D;
   const size_t nq = (size_t)s.B * s.q_bstride, nk = (size_t)s.B * s.kv_bstride;
-  auto q = test::random_vec(nq, 1), k = test::random_vec(nk, 2), v = test::random_vec(nk, 3);
-  auto bias = test::random_vec((size_t)s.H * s.Tq * s.Tk, 4);
-  std::vector<float> mask((size_t)s.B * s.Tk, 1.0f);
-  if (with_mask)
-    for (int b = 0; b < s.B; ++b)
-      for (int j = s.Tk - b - 1; j < s.Tk; ++j) mask[(size_t)b * s.Tk + j] = 0.0f;
+  test::AttentionInputs in(s, with_mask);
+  auto &q = in.q, &k = in.k, &v = in.v, &bias = in.bias, &mask = in.mask;
   auto r = test::random_vec(nq, 5);
   std::vector<float> out(nq), probs((size_t)s.B * s.H * s.Tq * s.Tk);
   auto loss = [&] {

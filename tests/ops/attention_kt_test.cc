@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "grad_check.h"
+#include "attention_inputs.h"
 #include "ops/attention.h"
 
 namespace byt5 {
@@ -13,13 +13,9 @@ namespace {
 
 void check(const AttentionShape& s, int ld, bool with_bias, bool with_mask) {
   const int HD = s.H * s.D;
-  const size_t nq = (size_t)s.B * s.q_bstride, nk = (size_t)s.B * s.kv_bstride;
-  auto q = test::random_vec(nq, 1), k = test::random_vec(nk, 2), v = test::random_vec(nk, 3);
-  auto bias = test::random_vec((size_t)s.H * s.Tq * s.Tk, 4);
-  std::vector<float> mask((size_t)s.B * s.Tk, 1.0f);
-  if (with_mask)
-    for (int b = 0; b < s.B; ++b)
-      for (int j = s.Tk - b - 1; j < s.Tk; ++j) mask[(size_t)b * s.Tk + j] = 0.0f;
+  const size_t nq = (size_t)s.B * s.q_bstride;
+  const test::AttentionInputs in(s, with_mask);
+  const auto &q = in.q, &k = in.k, &v = in.v, &bias = in.bias, &mask = in.mask;
   // kt (B, H, D, ld); the slots past Tk hold garbage that must not be read.
   std::vector<float> kt((size_t)s.B * HD * ld, NAN);
   for (int b = 0; b < s.B; ++b)
