@@ -13,20 +13,6 @@
 
 namespace byt5 {
 
-namespace {
-
-// Keys k (B, T, H*D) stored transposed into kt (B, H, D, ld) at positions pos0 .. pos0 + T - 1.
-void store_keys_transposed(float* kt, const float* k, int B, int T, int H, int D, int ld, int pos0) {
-  for (int b = 0; b < B; ++b)
-    for (int i = 0; i < T; ++i) {
-      const float* ki = k + ((size_t)b * T + i) * H * D;
-      for (int h = 0; h < H; ++h)
-        for (int d = 0; d < D; ++d) kt[(((size_t)b * H + h) * D + d) * ld + pos0 + i] = ki[h * D + d];
-    }
-}
-
-}  // namespace
-
 T5Model::T5Model(ParamSet params) : params_(std::move(params)) {}
 
 // Pre-norm residual block: x += o(attn(q(ln(x)), k(src), v(src))). Self-attention when kv_src is
@@ -128,7 +114,7 @@ DecoderCache T5Model::start_decoding(const float* enc_out, const float* enc_mask
     cache.cross_kt.emplace_back((size_t)B * Te * I);
     cache.cross_v.emplace_back((size_t)B * Te * I);
     linear_forward(ws_.k.data(), enc_out, L.cross.k, B * Te, C, I);
-    store_keys_transposed(cache.cross_kt.back().data(), ws_.k.data(), B, Te, c.num_heads, c.d_kv, Te, 0);
+    store_keys_transposed(cache.cross_kt.back().data(), Te, 0, ws_.k.data(), B, Te, c.num_heads, c.d_kv);
     linear_forward(cache.cross_v.back().data(), enc_out, L.cross.v, B * Te, C, I);
   }
   return cache;
@@ -160,7 +146,7 @@ void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* 
     linear_forward(ws_.q.data(), ws_.h.data(), L.self.q, N, C, I);
     linear_forward(ws_.k.data(), ws_.h.data(), L.self.k, N, C, I);
     linear_forward(ws_.v.data(), ws_.h.data(), L.self.v, N, C, I);
-    store_keys_transposed(cache.self_kt[l].data(), ws_.k.data(), B, Tn, H, c.d_kv, cache.max_len, t);
+    store_keys_transposed(cache.self_kt[l].data(), cache.max_len, t, ws_.k.data(), B, Tn, H, c.d_kv);
     for (int b = 0; b < B; ++b) {
       const size_t dst = ((size_t)b * cache.max_len + t) * I, src = (size_t)b * Tn * I;
       std::memcpy(cache.self_v[l].data() + dst, ws_.v.data() + src, sizeof(float) * Tn * I);

@@ -20,14 +20,19 @@ inline bool visible(const AttentionShape& s, const float* key_mask, int b, int i
   return !s.causal || j <= i + s.q_offset;
 }
 
-// xt (D, Tk) = head h of x (Tk rows of H*D) for batch row b, transposed so that the products over
-// d can run across all keys j at once (each one still summed over d in order, as a dot would).
-void transpose_head(float* xt, const float* x, const AttentionShape& s, int b, int h) {
-  const int HD = s.H * s.D;
-  for (int j = 0; j < s.Tk; ++j) {
-    const float* xj = x + b * s.kv_bstride + (size_t)j * HD + h * s.D;
-    for (int d = 0; d < s.D; ++d) xt[(size_t)d * s.Tk + j] = xj[d];
+// Head h of batch row b of x (n rows of H*D floats, batch rows bstride apart), written transposed
+// into xt (D rows of ld floats) at columns pos0 .. pos0 + n - 1, so that the products over d can
+// run across all keys j at once (each one still summed over d in order, as a dot would).
+void transpose_head(float* xt, long ld, long pos0, const float* x, long bstride, int n, int H, int D, int b, int h) {
+  const int HD = H * D;
+  for (int j = 0; j < n; ++j) {
+    const float* xj = x + b * bstride + (size_t)j * HD + h * D;
+    for (int d = 0; d < D; ++d) xt[(size_t)d * ld + pos0 + j] = xj[d];
   }
+}
+
+void transpose_head(float* xt, const float* x, const AttentionShape& s, int b, int h) {
+  transpose_head(xt, s.Tk, 0, x, s.kv_bstride, s.Tk, s.H, s.D, b, h);
 }
 
 // out[j] = sum_d a[d] * xt[d][j] (xt: D rows of ld floats), accumulated over d in order.
@@ -40,10 +45,6 @@ void row_products(float* out, const float* a, const float* xt, int D, int Tk, lo
     for (int j = 0; j < Tk; ++j) out[j] += ad * x[j];
   }
 }
-
-}  // namespace
-
-namespace {
 
 // One (b, h) pair: every query row against keys given transposed (kt: D rows of ld floats).
 void attend_head(float* out, float* probs, float* scratch, const float* q, const float* kt, long ld, const float* v,
@@ -100,6 +101,12 @@ void attention_forward(float* out, float* probs, const float* q, const float* k,
         attend_head(out, probs, scratch.data(), q, kt.data(), s.Tk, v, bias, key_mask, s, drop, b, h);
       }
   }
+}
+
+void store_keys_transposed(float* kt, long kt_ld, int pos0, const float* k, int B, int T, int H, int D) {
+  for (int b = 0; b < B; ++b)
+    for (int h = 0; h < H; ++h)
+      transpose_head(kt + ((size_t)b * H + h) * D * kt_ld, kt_ld, pos0, k, (long)T * H * D, T, H, D, b, h);
 }
 
 void attention_forward_kt(float* out, const float* q, const float* kt, long kt_ld, const float* v, const float* bias,

@@ -36,6 +36,10 @@ void attention_forward(float* out, float* probs, const float* q, const float* k,
 void attention_forward_kt(float* out, const float* q, const float* kt, long kt_ld, const float* v, const float* bias,
                           const float* key_mask, const AttentionShape& s);
 
+// Writes keys k (B, T, H*D, rows contiguous) into kt in attention_forward_kt's layout, at key
+// positions pos0 .. pos0 + T - 1 (kt_ld >= pos0 + T): how a decoder cache appends its keys.
+void store_keys_transposed(float* kt, long kt_ld, int pos0, const float* k, int B, int T, int H, int D);
+
 // Given dout and the saved probs (and the forward's dropout spec): dq, dk, dv (assigned, same
 // layout as the inputs) and dbias (H, Tq, Tk, accumulated over the batch; may be null). dscores
 // (B, H, Tq, Tk) is scratch for the gradient of the pre-softmax scores (null: allocated here).

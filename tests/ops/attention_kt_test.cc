@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "attention_inputs.h"
 #include "ops/attention.h"
@@ -48,6 +50,32 @@ TEST(AttentionKt, CausalCacheWithOffsetMatchesBitForBit) {
 TEST(AttentionKt, ManyHeadsParallelPathMatchesBitForBit) {
   // Enough work to take the OpenMP path (B*H*Tq*Tk*D >= 2^18).
   check(AttentionShape{16, 1, 51, 6, 64, 384, 51 * 384, false, 0}, 60, false, true);
+}
+
+TEST(AttentionKt, StoreKeysTransposedAppendsInTheCacheLayout) {
+  // Keys for positions 0..2 then 3..4 of a 7-slot store, as a decoder cache appends them: each
+  // element lands at ((b * H + h) * D + d) * ld + position; the unused slots stay untouched.
+  const int B = 2, H = 3, D = 2, ld = 7, HD = H * D;
+  auto key = [](int b, int j, int h, int d) { return float(1000 * b + 100 * j + 10 * h + d); };
+  std::vector<float> kt((size_t)B * HD * ld, NAN);
+  for (const auto& [pos0, T] : {std::pair{0, 3}, std::pair{3, 2}}) {
+    std::vector<float> k((size_t)B * T * HD);
+    for (int b = 0; b < B; ++b)
+      for (int i = 0; i < T; ++i)
+        for (int h = 0; h < H; ++h)
+          for (int d = 0; d < D; ++d) k[((size_t)b * T + i) * HD + h * D + d] = key(b, pos0 + i, h, d);
+    store_keys_transposed(kt.data(), ld, pos0, k.data(), B, T, H, D);
+  }
+  for (int b = 0; b < B; ++b)
+    for (int h = 0; h < H; ++h)
+      for (int d = 0; d < D; ++d)
+        for (int j = 0; j < ld; ++j) {
+          const float got = kt[(((size_t)b * H + h) * D + d) * ld + j];
+          if (j < 5)
+            EXPECT_EQ(got, key(b, j, h, d)) << b << " " << h << " " << d << " " << j;
+          else
+            EXPECT_TRUE(std::isnan(got)) << "slot " << j << " was written";
+        }
 }
 
 TEST(AttentionKt, OneKeyGivesItsValue) {
