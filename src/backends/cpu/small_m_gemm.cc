@@ -121,7 +121,8 @@ void block_4(float* y, const float* x, const float* W, int M, int K, int N, int 
   const int calls = ((K + chunk - 1) / chunk) * ((M + 3) / 4);
   const int per_call = calls > 0 ? (int)((next_total + calls - 1) / calls) : 0;
   int call = 0, lines = 0;
-  auto next_slice = [&] {  // the next call's share of those lines
+  auto next_slice = [&] {  // the next call's share of those lines (none when not prefetching)
+    if (next_total == 0) return next;
     const long first = std::min((long)call++ * per_call, next_total);
     lines = (int)std::min((long)per_call, next_total - first);
     return next + 64 * first;
