@@ -73,11 +73,11 @@ void BM_Bf16MatmulPeak(benchmark::State& state) {
   std::vector<bf16_t> a((size_t)M * K, 0x3f80), w((size_t)N * K, 0x3c00);
   std::vector<float> y((size_t)M * N);
   Bf16Matmul mm;
-  mm.gemm(M, N, K, a.data(), K, w.data(), K, true, y.data(), N, false);
+  mm.gemm(M, N, K, a.data(), K, false, w.data(), K, true, y.data(), N, false);
   double secs = 0;
   for (auto _ : state) {
     auto t0 = std::chrono::steady_clock::now();
-    mm.gemm(M, N, K, a.data(), K, w.data(), K, true, y.data(), N, false);
+    mm.gemm(M, N, K, a.data(), K, false, w.data(), K, true, y.data(), N, false);
     secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   const double flops = 2.0 * M * K * N * state.iterations();

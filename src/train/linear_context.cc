@@ -48,7 +48,7 @@ void LinearContext::forward(float* y, const float* x, const float* W, int M, int
   const bf16_t* wb = weight(W, (size_t)N * K);
   bf16_t* xb = ensure(a_, (size_t)M * K);
   f32_to_bf16(xb, x, (size_t)M * K);
-  mm_.gemm(M, N, K, xb, K, wb, K, /*trans_b=*/true, y, N, accumulate);
+  mm_.gemm(M, N, K, xb, K, /*trans_a=*/false, wb, K, /*trans_b=*/true, y, N, accumulate);
 }
 
 void LinearContext::backward(float* dx, float* dW, const float* dy, const float* x, const float* W, int M, int K,
@@ -58,18 +58,17 @@ void LinearContext::backward(float* dx, float* dW, const float* dy, const float*
     if (dW) gemm_f64acc(N, K, M, dy, 1, N, x, K, dW, K, true);            // dy^T (N, M) . x (M, K)
     return;
   }
+  // dy in bf16 once, for both products (dW reads it transposed).
+  bf16_t* dyb = ensure(a_, (size_t)M * N);
+  f32_to_bf16(dyb, dy, (size_t)M * N);
   if (dx) {
     const bf16_t* wb = weight(W, (size_t)N * K);
-    bf16_t* dyb = ensure(a_, (size_t)M * N);
-    f32_to_bf16(dyb, dy, (size_t)M * N);
-    mm_.gemm(M, K, N, dyb, N, wb, K, /*trans_b=*/false, dx, K, accumulate_dx);
+    mm_.gemm(M, K, N, dyb, N, /*trans_a=*/false, wb, K, /*trans_b=*/false, dx, K, accumulate_dx);
   }
-  if (dW) {
-    bf16_t* dyt = ensure(a_, (size_t)M * N);  // dy^T (N, M)
-    f32_to_bf16_transposed(dyt, dy, M, N);
+  if (dW) {  // dy^T (N, M) . x (M, K)
     bf16_t* xb = ensure(b_, (size_t)M * K);
     f32_to_bf16(xb, x, (size_t)M * K);
-    mm_.gemm(N, K, M, dyt, M, xb, K, /*trans_b=*/false, dW, K, /*accumulate=*/true);
+    mm_.gemm(N, K, M, dyb, N, /*trans_a=*/true, xb, K, /*trans_b=*/false, dW, K, /*accumulate=*/true);
   }
 }
 

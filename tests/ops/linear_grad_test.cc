@@ -1,6 +1,7 @@
 // linear_backward against finite differences and the double-precision reference; the bf16 path
 // of the trainer's LinearContext against fp32.
 #include "grad_check.h"
+#include "backends/cpu/onednn_matmul_bf16.h"
 #include "ops/linear.h"
 #include "train/linear_context.h"
 
@@ -52,6 +53,46 @@ TEST(LinearGrad, Bf16ContextIsCloseToFp32) {
   std::vector<float> y3(m * n, 1.0f);
   bf16.forward(y3.data(), x.data(), W.data(), m, k, n, /*accumulate=*/true);
   for (int i = 0; i < m * n; ++i) EXPECT_FLOAT_EQ(y3[i], y2[i] + 1.0f);
+}
+
+TEST(LinearGrad, Bf16WeightGradientAloneEqualsItWithTheInputGradient) {
+  // The dW-only backward (frozen inputs) converts dy itself; with dx it shares dx's conversion.
+  const int m = 19, k = 40, n = 24;
+  auto x = test::random_vec(m * k, 10), W = test::random_vec(n * k, 11), dy = test::random_vec(m * n, 12);
+  LinearContext both(Precision::BF16), alone(Precision::BF16);
+  std::vector<float> dx(m * k), dW1(n * k, 0.5f), dW2(n * k, 0.5f);
+  both.backward(dx.data(), dW1.data(), dy.data(), x.data(), W.data(), m, k, n);
+  alone.backward(nullptr, dW2.data(), dy.data(), x.data(), W.data(), m, k, n);
+  for (int i = 0; i < n * k; ++i) ASSERT_EQ(dW1[i], dW2[i]) << i;
+}
+
+TEST(Bf16Matmul, TransposedOperandsGiveTheExactProduct) {
+  // Small integers are exact in bf16 and their sums exact in f32, so every operand layout must
+  // give the same C as a plain triple loop, whatever order the kernel adds in.
+  const int M = 37, N = 29, K = 53;
+  auto val = [](int i, int j, int salt) { return float((i * 7 + j * 3 + salt) % 9 - 4); };
+  std::vector<float> a(M * K), b(K * N), want(M * N, 0.0f);
+  for (int i = 0; i < M; ++i)
+    for (int k = 0; k < K; ++k) a[i * K + k] = val(i, k, 1);
+  for (int k = 0; k < K; ++k)
+    for (int j = 0; j < N; ++j) b[k * N + j] = val(k, j, 2);
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j)
+      for (int k = 0; k < K; ++k) want[i * N + j] += a[i * K + k] * b[k * N + j];
+  // Each operand as given (row-major) and as the transpose of its row-major transpose.
+  std::vector<bf16_t> A(M * K), At(K * M), B(K * N), Bt(N * K);
+  for (int i = 0; i < M; ++i)
+    for (int k = 0; k < K; ++k) f32_to_bf16(&A[i * K + k], &a[i * K + k], 1), f32_to_bf16(&At[k * M + i], &a[i * K + k], 1);
+  for (int k = 0; k < K; ++k)
+    for (int j = 0; j < N; ++j) f32_to_bf16(&B[k * N + j], &b[k * N + j], 1), f32_to_bf16(&Bt[j * K + k], &b[k * N + j], 1);
+  Bf16Matmul mm;
+  for (const bool ta : {false, true})
+    for (const bool tb : {false, true}) {
+      std::vector<float> c(M * N, 1.0f);
+      mm.gemm(M, N, K, ta ? At.data() : A.data(), ta ? M : K, ta, tb ? Bt.data() : B.data(), tb ? K : N, tb, c.data(),
+              N, /*accumulate=*/true);
+      for (int i = 0; i < M * N; ++i) ASSERT_EQ(c[i], want[i] + 1.0f) << "trans_a " << ta << " trans_b " << tb << " at " << i;
+    }
 }
 
 }  // namespace

@@ -35,18 +35,8 @@ void bf16_to_f32(float* dst, const bf16_t* src, size_t n) {
   }
 }
 
-void f32_to_bf16_transposed(bf16_t* dst, const float* src, int rows, int cols) {
-  constexpr int kTile = 32;
-#pragma omp parallel for collapse(2) if ((long)rows * cols >= 65536)
-  for (int r0 = 0; r0 < rows; r0 += kTile)
-    for (int c0 = 0; c0 < cols; c0 += kTile)
-      for (int c = c0; c < std::min(cols, c0 + kTile); ++c)
-        for (int r = r0; r < std::min(rows, r0 + kTile); ++r)
-          dst[(size_t)c * rows + r] = to_bf16(src[(size_t)r * cols + c]);
-}
-
 struct Bf16Matmul::Impl {
-  using Key = std::tuple<int, int, int, int, int, int, bool, bool>;  // M N K lda ldb ldc trans_b acc
+  using Key = std::tuple<int, int, int, int, int, int, bool, bool, bool>;  // M N K lda ldb ldc trans_a trans_b acc
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
   std::map<Key, dnnl::matmul::primitive_desc> pds;
@@ -58,8 +48,8 @@ Bf16Matmul::~Bf16Matmul() = default;
 
 size_t Bf16Matmul::cached_primitives() const { return impl_->prims.size(); }
 
-void Bf16Matmul::gemm(int M, int N, int K, const bf16_t* A, int lda, const bf16_t* B, int ldb, bool trans_b, float* C,
-                      int ldc, bool accumulate) {
+void Bf16Matmul::gemm(int M, int N, int K, const bf16_t* A, int lda, bool trans_a, const bf16_t* B, int ldb,
+                      bool trans_b, float* C, int ldc, bool accumulate) {
   if (M == 0 || N == 0) return;
   if (K == 0) {
     if (!accumulate)
@@ -68,11 +58,11 @@ void Bf16Matmul::gemm(int M, int N, int K, const bf16_t* A, int lda, const bf16_
   }
   using dt = dnnl::memory::data_type;
   using dims = dnnl::memory::dims;
-  const Impl::Key key{M, N, K, lda, ldb, ldc, trans_b, accumulate};
+  const Impl::Key key{M, N, K, lda, ldb, ldc, trans_a, trans_b, accumulate};
   auto it = impl_->prims.find(key);
   try {
     if (it == impl_->prims.end()) {
-      dnnl::memory::desc a_md(dims{M, K}, dt::bf16, dims{lda, 1});
+      dnnl::memory::desc a_md(dims{M, K}, dt::bf16, trans_a ? dims{1, lda} : dims{lda, 1});
       dnnl::memory::desc b_md(dims{K, N}, dt::bf16, trans_b ? dims{1, ldb} : dims{ldb, 1});
       dnnl::memory::desc c_md(dims{M, N}, dt::f32, dims{ldc, 1});
       dnnl::primitive_attr attr;
