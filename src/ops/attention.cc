@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <vector>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 namespace byt5 {
 namespace {
@@ -35,8 +38,32 @@ void transpose_head(float* xt, const float* x, const AttentionShape& s, int b, i
   transpose_head(xt, s.Tk, 0, x, s.kv_bstride, s.Tk, s.H, s.D, b, h);
 }
 
-// out[j] = sum_d a[d] * xt[d][j] (xt: D rows of ld floats), accumulated over d in order.
+// out[j] = sum_d a[d] * xt[d][j] (xt: D rows of ld floats), accumulated over d in order by fused
+// multiply-adds from 0. The AVX-512 form keeps 64 keys' sums in registers across d (the plain
+// loop stored and reloaded them for every d); each sum is formed the same way in both.
 void row_products(float* out, const float* a, const float* xt, int D, int Tk, long ld) {
+#if defined(__AVX512F__)
+  for (int j = 0; j < Tk; j += 64) {
+    __mmask16 m[4];
+    for (int u = 0; u < 4; ++u) {
+      const int left = std::clamp(Tk - j - 16 * u, 0, 16);
+      m[u] = static_cast<__mmask16>((1u << left) - 1);
+    }
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    for (int d = 0; d < D; ++d) {
+      const __m512 ad = _mm512_set1_ps(a[d]);
+      const float* x = xt + (size_t)d * ld + j;
+      c0 = _mm512_fmadd_ps(ad, _mm512_maskz_loadu_ps(m[0], x), c0);
+      c1 = _mm512_fmadd_ps(ad, _mm512_maskz_loadu_ps(m[1], x + 16), c1);
+      c2 = _mm512_fmadd_ps(ad, _mm512_maskz_loadu_ps(m[2], x + 32), c2);
+      c3 = _mm512_fmadd_ps(ad, _mm512_maskz_loadu_ps(m[3], x + 48), c3);
+    }
+    _mm512_mask_storeu_ps(out + j, m[0], c0);
+    _mm512_mask_storeu_ps(out + j + 16, m[1], c1);
+    _mm512_mask_storeu_ps(out + j + 32, m[2], c2);
+    _mm512_mask_storeu_ps(out + j + 48, m[3], c3);
+  }
+#else
   std::fill(out, out + Tk, 0.0f);
   for (int d = 0; d < D; ++d) {
     const float ad = a[d];
@@ -44,9 +71,49 @@ void row_products(float* out, const float* a, const float* xt, int D, int Tk, lo
 #pragma omp simd
     for (int j = 0; j < Tk; ++j) out[j] += ad * x[j];
   }
+#endif
+}
+
+// out[d] = sum_r c[r * cs] * x[r * xs + d] for d < D, over r = 0 .. n-1 in order, skipping
+// zero coefficients: the probability-weighted sums of value rows and the gradients' sums over
+// keys or queries. As row_products, the AVX-512 form keeps 64 sums in registers across r.
+void weighted_rows(float* out, const float* c, long cs, int n, const float* x, long xs, int D) {
+#if defined(__AVX512F__)
+  for (int d = 0; d < D; d += 64) {
+    __mmask16 m[4];
+    for (int u = 0; u < 4; ++u) {
+      const int left = std::clamp(D - d - 16 * u, 0, 16);
+      m[u] = static_cast<__mmask16>((1u << left) - 1);
+    }
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int r = 0; r < n; ++r) {
+      const float cr = c[r * cs];
+      if (cr == 0.0f) continue;
+      const __m512 w = _mm512_set1_ps(cr);
+      const float* xr = x + r * xs + d;
+      a0 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m[0], xr), a0);
+      a1 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m[1], xr + 16), a1);
+      a2 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m[2], xr + 32), a2);
+      a3 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m[3], xr + 48), a3);
+    }
+    _mm512_mask_storeu_ps(out + d, m[0], a0);
+    _mm512_mask_storeu_ps(out + d + 16, m[1], a1);
+    _mm512_mask_storeu_ps(out + d + 32, m[2], a2);
+    _mm512_mask_storeu_ps(out + d + 48, m[3], a3);
+  }
+#else
+  std::fill(out, out + D, 0.0f);
+  for (int r = 0; r < n; ++r) {
+    const float cr = c[r * cs];
+    if (cr == 0.0f) continue;
+    const float* xr = x + r * xs;
+    for (int d = 0; d < D; ++d) out[d] += cr * xr[d];
+  }
+#endif
 }
 
 // One (b, h) pair: every query row against keys given transposed (kt: D rows of ld floats).
+// scratch: 2 * Tk floats.
 void attend_head(float* out, float* probs, float* scratch, const float* q, const float* kt, long ld, const float* v,
                  const float* bias, const float* key_mask, const AttentionShape& s, const DropoutSpec& drop, int b,
                  int h) {
@@ -74,16 +141,16 @@ void attend_head(float* out, float* probs, float* scratch, const float* q, const
       sum += p[j];
     }
     const float inv = 1.0f / sum;
-    float* oi = out + b * s.q_bstride + (size_t)i * HD + h * s.D;
-    std::fill(oi, oi + s.D, 0.0f);
-    for (int j = 0; j < s.Tk; ++j) {
-      p[j] *= inv;
-      if (p[j] == 0.0f) continue;
-      const float pj = drop.active() ? (dropout_keep(drop, row + j) ? p[j] * scale : 0.0f) : p[j];
-      if (pj == 0.0f) continue;
-      const float* vj = v + b * s.kv_bstride + (size_t)j * HD + h * s.D;
-      for (int d = 0; d < s.D; ++d) oi[d] += pj * vj[d];
+    for (int j = 0; j < s.Tk; ++j) p[j] *= inv;
+    // The weights of the value rows: the probabilities, after dropout when training.
+    const float* c = p;
+    if (drop.active()) {
+      float* pd = scratch + s.Tk;
+      for (int j = 0; j < s.Tk; ++j) pd[j] = p[j] != 0.0f && dropout_keep(drop, row + j) ? p[j] * scale : 0.0f;
+      c = pd;
     }
+    weighted_rows(out + b * s.q_bstride + (size_t)i * HD + h * s.D, c, 1, s.Tk, v + b * s.kv_bstride + h * s.D, HD,
+                  s.D);
   }
 }
 
@@ -93,7 +160,7 @@ void attention_forward(float* out, float* probs, const float* q, const float* k,
                        const float* key_mask, const AttentionShape& s, const DropoutSpec& drop) {
 #pragma omp parallel if (work(s) >= kParallelWork)
   {
-    std::vector<float> kt((size_t)s.D * s.Tk), scratch(probs ? 0 : s.Tk);
+    std::vector<float> kt((size_t)s.D * s.Tk), scratch(2 * (size_t)s.Tk);
 #pragma omp for collapse(2) schedule(static)
     for (int b = 0; b < s.B; ++b)
       for (int h = 0; h < s.H; ++h) {
@@ -113,7 +180,7 @@ void attention_forward_kt(float* out, const float* q, const float* kt, long kt_l
                           const float* key_mask, const AttentionShape& s) {
 #pragma omp parallel if (work(s) >= kParallelWork)
   {
-    std::vector<float> scratch(s.Tk);
+    std::vector<float> scratch(2 * (size_t)s.Tk);
 #pragma omp for collapse(2) schedule(static)
     for (int b = 0; b < s.B; ++b)
       for (int h = 0; h < s.H; ++h)
@@ -134,52 +201,40 @@ void attention_backward(float* dq, float* dk, float* dv, float* dbias, const flo
     own.resize((size_t)s.B * s.H * s.Tq * s.Tk);
     dscores = own.data();
   }
-  for (int b = 0; b < s.B; ++b) {
-    std::memset(dq + b * s.q_bstride, 0, sizeof(float) * (size_t)s.Tq * HD);
-    std::memset(dk + b * s.kv_bstride, 0, sizeof(float) * (size_t)s.Tk * HD);
-    std::memset(dv + b * s.kv_bstride, 0, sizeof(float) * (size_t)s.Tk * HD);
-  }
-  // Each (b, h) writes its own columns of dq/dk/dv and its own rows of dscores.
+  // Each (b, h) writes its own columns of dq/dk/dv and its own rows of dscores. Per query row:
+  // dS, then dq; then per key column: dk and dv, each summed over the queries in order.
 #pragma omp parallel if (work(s) >= kParallelWork)
   {
-    std::vector<float> vt((size_t)s.D * s.Tk);
+    std::vector<float> vt((size_t)s.D * s.Tk), pd((size_t)s.Tq * s.Tk);
 #pragma omp for collapse(2) schedule(static)
     for (int b = 0; b < s.B; ++b)
       for (int h = 0; h < s.H; ++h) {
         transpose_head(vt.data(), v, s, b, h);
+        const float* qh = q + b * s.q_bstride + h * s.D;
+        const float* douth = dout + b * s.q_bstride + h * s.D;
+        const size_t rows = ((size_t)b * s.H + h) * s.Tq * s.Tk;
         for (int i = 0; i < s.Tq; ++i) {
-          const size_t row = (((size_t)b * s.H + h) * s.Tq + i) * s.Tk;
+          const size_t row = rows + (size_t)i * s.Tk;
           const float* P = probs + row;
           float* g = dscores + row;
-          const float* doi = dout + b * s.q_bstride + (size_t)i * HD + h * s.D;
-          const float* qi = q + b * s.q_bstride + (size_t)i * HD + h * s.D;
-          float* dqi = dq + b * s.q_bstride + (size_t)i * HD + h * s.D;
-          row_products(g, doi, vt.data(), s.D, s.Tk, s.Tk);  // dPd
+          float* pdi = pd.data() + (size_t)i * s.Tk;  // dropout(P): the weights of dout in dv
+          row_products(g, douth + (size_t)i * HD, vt.data(), s.D, s.Tk, s.Tk);  // dPd
           float sum = 0.0f;
           for (int j = 0; j < s.Tk; ++j) {
-            float dp = 0.0f;
-            if (P[j] != 0.0f && (!drop.active() || dropout_keep(drop, row + j)))
-              dp = drop.active() ? g[j] * scale : g[j];
+            const bool keep = P[j] != 0.0f && (!drop.active() || dropout_keep(drop, row + j));
+            const float dp = keep ? (drop.active() ? g[j] * scale : g[j]) : 0.0f;
+            pdi[j] = keep ? (drop.active() ? P[j] * scale : P[j]) : 0.0f;
             g[j] = dp;
             sum += P[j] * dp;
           }
-          for (int j = 0; j < s.Tk; ++j) {
-            if (P[j] == 0.0f) {
-              g[j] = 0.0f;
-              continue;
-            }
-            const bool keep = !drop.active() || dropout_keep(drop, row + j);
-            const float pd = keep ? (drop.active() ? P[j] * scale : P[j]) : 0.0f;
-            g[j] = P[j] * (g[j] - sum);
-            const size_t kvo = b * s.kv_bstride + (size_t)j * HD + h * s.D;
-            const float gj = g[j];
-            for (int d = 0; d < s.D; ++d) {
-              dqi[d] += gj * k[kvo + d];
-              dk[kvo + d] += gj * qi[d];
-            }
-            if (pd != 0.0f)
-              for (int d = 0; d < s.D; ++d) dv[kvo + d] += pd * doi[d];
-          }
+          for (int j = 0; j < s.Tk; ++j) g[j] = P[j] == 0.0f ? 0.0f : P[j] * (g[j] - sum);
+          weighted_rows(dq + b * s.q_bstride + (size_t)i * HD + h * s.D, g, 1, s.Tk,
+                        k + b * s.kv_bstride + h * s.D, HD, s.D);
+        }
+        for (int j = 0; j < s.Tk; ++j) {
+          const size_t kvo = b * s.kv_bstride + (size_t)j * HD + h * s.D;
+          weighted_rows(dk + kvo, dscores + rows + j, s.Tk, s.Tq, qh, HD, s.D);
+          weighted_rows(dv + kvo, pd.data() + j, s.Tk, s.Tq, douth, HD, s.D);
         }
       }
   }
