@@ -74,83 +74,112 @@ void row_products(float* out, const float* a, const float* xt, int D, int Tk, lo
 #endif
 }
 
-// out[d] = sum_r c[r * cs] * x[r * xs + d] for d < D, over r = 0 .. n-1 in order, skipping
-// zero coefficients: the probability-weighted sums of value rows and the gradients' sums over
-// keys or queries. As row_products, the AVX-512 form keeps 64 sums in registers across r.
-void weighted_rows(float* out, const float* c, long cs, int n, const float* x, long xs, int D) {
+// For q < nq (at most 4): out[q * os + d] = sum_r c[q * qs + r * cs] * x[r * xs + d] for d < D,
+// over r = 0 .. n-1 in order, by fused multiply-adds from 0: the probability-weighted sums of
+// value rows, and the gradients' sums over keys or queries. A term whose coefficients are all
+// zero (masked or dropped) is skipped. The AVX-512 form keeps nq x 64 sums in registers across
+// r and loads each x row once for all nq outputs; each sum is formed in the same order whatever nq.
 #if defined(__AVX512F__)
+template <int NQ>
+void weighted_rows_n(float* out, long os, const float* c, long qs, long cs, int n, const float* x, long xs, int D) {
   for (int d = 0; d < D; d += 64) {
     __mmask16 m[4];
     for (int u = 0; u < 4; ++u) {
       const int left = std::clamp(D - d - 16 * u, 0, 16);
       m[u] = static_cast<__mmask16>((1u << left) - 1);
     }
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    __m512 acc[NQ][4];
+    for (int q = 0; q < NQ; ++q)
+      for (int u = 0; u < 4; ++u) acc[q][u] = _mm512_setzero_ps();
     for (int r = 0; r < n; ++r) {
-      const float cr = c[r * cs];
-      if (cr == 0.0f) continue;
-      const __m512 w = _mm512_set1_ps(cr);
+      float cr[NQ];
+      bool any = false;
+      for (int q = 0; q < NQ; ++q) {
+        cr[q] = c[q * qs + r * cs];
+        any = any || cr[q] != 0.0f;
+      }
+      if (!any) continue;
       const float* xr = x + r * xs + d;
-      a0 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m[0], xr), a0);
-      a1 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m[1], xr + 16), a1);
-      a2 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m[2], xr + 32), a2);
-      a3 = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(m[3], xr + 48), a3);
+      __m512 xv[4];
+      for (int u = 0; u < 4; ++u) xv[u] = _mm512_maskz_loadu_ps(m[u], xr + 16 * u);
+      for (int q = 0; q < NQ; ++q) {
+        const __m512 w = _mm512_set1_ps(cr[q]);
+        for (int u = 0; u < 4; ++u) acc[q][u] = _mm512_fmadd_ps(w, xv[u], acc[q][u]);
+      }
     }
-    _mm512_mask_storeu_ps(out + d, m[0], a0);
-    _mm512_mask_storeu_ps(out + d + 16, m[1], a1);
-    _mm512_mask_storeu_ps(out + d + 32, m[2], a2);
-    _mm512_mask_storeu_ps(out + d + 48, m[3], a3);
+    for (int q = 0; q < NQ; ++q)
+      for (int u = 0; u < 4; ++u) _mm512_mask_storeu_ps(out + q * os + d + 16 * u, m[u], acc[q][u]);
+  }
+}
+#endif
+
+void weighted_rows(float* out, long os, int nq, const float* c, long qs, long cs, int n, const float* x, long xs,
+                   int D) {
+#if defined(__AVX512F__)
+  switch (nq) {
+    case 4: return weighted_rows_n<4>(out, os, c, qs, cs, n, x, xs, D);
+    case 3: return weighted_rows_n<3>(out, os, c, qs, cs, n, x, xs, D);
+    case 2: return weighted_rows_n<2>(out, os, c, qs, cs, n, x, xs, D);
+    default: return weighted_rows_n<1>(out, os, c, qs, cs, n, x, xs, D);
   }
 #else
-  std::fill(out, out + D, 0.0f);
-  for (int r = 0; r < n; ++r) {
-    const float cr = c[r * cs];
-    if (cr == 0.0f) continue;
-    const float* xr = x + r * xs;
-    for (int d = 0; d < D; ++d) out[d] += cr * xr[d];
+  for (int q = 0; q < nq; ++q) {
+    float* o = out + q * os;
+    std::fill(o, o + D, 0.0f);
+    for (int r = 0; r < n; ++r) {
+      const float cr = c[q * qs + r * cs];
+      if (cr == 0.0f) continue;
+      const float* xr = x + r * xs;
+      for (int d = 0; d < D; ++d) o[d] += cr * xr[d];
+    }
   }
 #endif
 }
 
-// One (b, h) pair: every query row against keys given transposed (kt: D rows of ld floats).
-// scratch: 2 * Tk floats.
+// One (b, h) pair: every query row against keys given transposed (kt: D rows of ld floats), in
+// groups of up to 4 rows that share the passes over the value rows. scratch: 8 * Tk floats.
 void attend_head(float* out, float* probs, float* scratch, const float* q, const float* kt, long ld, const float* v,
                  const float* bias, const float* key_mask, const AttentionShape& s, const DropoutSpec& drop, int b,
                  int h) {
   const int HD = s.H * s.D;
   const float scale = dropout_scale(drop);
-  for (int i = 0; i < s.Tq; ++i) {
-    const size_t row = (((size_t)b * s.H + h) * s.Tq + i) * s.Tk;
-    float* p = probs ? probs + row : scratch;  // (Tk): scores, then probabilities
-    row_products(p, q + b * s.q_bstride + (size_t)i * HD + h * s.D, kt, s.D, s.Tk, ld);
-    float mx = kNegInf;
-    for (int j = 0; j < s.Tk; ++j) {
-      if (!visible(s, key_mask, b, i, j)) {
-        p[j] = kNegInf;
-        continue;
+  const size_t rows = ((size_t)b * s.H + h) * s.Tq * s.Tk;
+  for (int i0 = 0; i0 < s.Tq; i0 += 4) {
+    const int nq = std::min(4, s.Tq - i0);
+    // Scores, then probabilities, of rows i0 .. i0 + nq - 1, Tk floats apart.
+    float* pg = probs ? probs + rows + (size_t)i0 * s.Tk : scratch;
+    float* pdg = scratch + 4 * (size_t)s.Tk;  // after dropout, when training
+    for (int qi = 0; qi < nq; ++qi) {
+      const int i = i0 + qi;
+      float* p = pg + (size_t)qi * s.Tk;
+      row_products(p, q + b * s.q_bstride + (size_t)i * HD + h * s.D, kt, s.D, s.Tk, ld);
+      float mx = kNegInf;
+      for (int j = 0; j < s.Tk; ++j) {
+        if (!visible(s, key_mask, b, i, j)) {
+          p[j] = kNegInf;
+          continue;
+        }
+        if (bias) p[j] += bias[((size_t)h * s.Tq + i) * s.Tk + j];
+        mx = std::max(mx, p[j]);
       }
-      if (bias) p[j] += bias[((size_t)h * s.Tq + i) * s.Tk + j];
-      mx = std::max(mx, p[j]);
+      // A fully masked row (never produced by real inputs) attends uniformly, as an additive
+      // finfo.min mask would make it.
+      const bool all_masked = mx == kNegInf;
+      float sum = 0.0f;
+      for (int j = 0; j < s.Tk; ++j) {
+        p[j] = all_masked ? 1.0f : (p[j] == kNegInf ? 0.0f : std::exp(p[j] - mx));
+        sum += p[j];
+      }
+      const float inv = 1.0f / sum;
+      for (int j = 0; j < s.Tk; ++j) p[j] *= inv;
+      if (drop.active()) {
+        const size_t row = rows + (size_t)i * s.Tk;
+        float* pd = pdg + (size_t)qi * s.Tk;
+        for (int j = 0; j < s.Tk; ++j) pd[j] = p[j] != 0.0f && dropout_keep(drop, row + j) ? p[j] * scale : 0.0f;
+      }
     }
-    // A fully masked row (never produced by real inputs) attends uniformly, as an additive
-    // finfo.min mask would make it.
-    const bool all_masked = mx == kNegInf;
-    float sum = 0.0f;
-    for (int j = 0; j < s.Tk; ++j) {
-      p[j] = all_masked ? 1.0f : (p[j] == kNegInf ? 0.0f : std::exp(p[j] - mx));
-      sum += p[j];
-    }
-    const float inv = 1.0f / sum;
-    for (int j = 0; j < s.Tk; ++j) p[j] *= inv;
-    // The weights of the value rows: the probabilities, after dropout when training.
-    const float* c = p;
-    if (drop.active()) {
-      float* pd = scratch + s.Tk;
-      for (int j = 0; j < s.Tk; ++j) pd[j] = p[j] != 0.0f && dropout_keep(drop, row + j) ? p[j] * scale : 0.0f;
-      c = pd;
-    }
-    weighted_rows(out + b * s.q_bstride + (size_t)i * HD + h * s.D, c, 1, s.Tk, v + b * s.kv_bstride + h * s.D, HD,
-                  s.D);
+    weighted_rows(out + b * s.q_bstride + (size_t)i0 * HD + h * s.D, HD, nq, drop.active() ? pdg : pg, s.Tk, 1, s.Tk,
+                  v + b * s.kv_bstride + h * s.D, HD, s.D);
   }
 }
 
@@ -160,7 +189,7 @@ void attention_forward(float* out, float* probs, const float* q, const float* k,
                        const float* key_mask, const AttentionShape& s, const DropoutSpec& drop) {
 #pragma omp parallel if (work(s) >= kParallelWork)
   {
-    std::vector<float> kt((size_t)s.D * s.Tk), scratch(2 * (size_t)s.Tk);
+    std::vector<float> kt((size_t)s.D * s.Tk), scratch(8 * (size_t)s.Tk);
 #pragma omp for collapse(2) schedule(static)
     for (int b = 0; b < s.B; ++b)
       for (int h = 0; h < s.H; ++h) {
@@ -180,7 +209,7 @@ void attention_forward_kt(float* out, const float* q, const float* kt, long kt_l
                           const float* key_mask, const AttentionShape& s) {
 #pragma omp parallel if (work(s) >= kParallelWork)
   {
-    std::vector<float> scratch(2 * (size_t)s.Tk);
+    std::vector<float> scratch(8 * (size_t)s.Tk);
 #pragma omp for collapse(2) schedule(static)
     for (int b = 0; b < s.B; ++b)
       for (int h = 0; h < s.H; ++h)
@@ -201,8 +230,8 @@ void attention_backward(float* dq, float* dk, float* dv, float* dbias, const flo
     own.resize((size_t)s.B * s.H * s.Tq * s.Tk);
     dscores = own.data();
   }
-  // Each (b, h) writes its own columns of dq/dk/dv and its own rows of dscores. Per query row:
-  // dS, then dq; then per key column: dk and dv, each summed over the queries in order.
+  // Each (b, h) writes its own columns of dq/dk/dv and its own rows of dscores: first dS row by
+  // row, then dq by query rows and dk, dv by key columns, each sum taken over j or i in order.
 #pragma omp parallel if (work(s) >= kParallelWork)
   {
     std::vector<float> vt((size_t)s.D * s.Tk), pd((size_t)s.Tq * s.Tk);
@@ -228,13 +257,16 @@ void attention_backward(float* dq, float* dk, float* dv, float* dbias, const flo
             sum += P[j] * dp;
           }
           for (int j = 0; j < s.Tk; ++j) g[j] = P[j] == 0.0f ? 0.0f : P[j] * (g[j] - sum);
-          weighted_rows(dq + b * s.q_bstride + (size_t)i * HD + h * s.D, g, 1, s.Tk,
-                        k + b * s.kv_bstride + h * s.D, HD, s.D);
         }
-        for (int j = 0; j < s.Tk; ++j) {
-          const size_t kvo = b * s.kv_bstride + (size_t)j * HD + h * s.D;
-          weighted_rows(dk + kvo, dscores + rows + j, s.Tk, s.Tq, qh, HD, s.D);
-          weighted_rows(dv + kvo, pd.data() + j, s.Tk, s.Tq, douth, HD, s.D);
+        // dq rows and dk, dv rows (key columns) in groups of up to 4.
+        for (int i0 = 0; i0 < s.Tq; i0 += 4)
+          weighted_rows(dq + b * s.q_bstride + (size_t)i0 * HD + h * s.D, HD, std::min(4, s.Tq - i0),
+                        dscores + rows + (size_t)i0 * s.Tk, s.Tk, 1, s.Tk, k + b * s.kv_bstride + h * s.D, HD, s.D);
+        for (int j0 = 0; j0 < s.Tk; j0 += 4) {
+          const size_t kvo = b * s.kv_bstride + (size_t)j0 * HD + h * s.D;
+          const int nj = std::min(4, s.Tk - j0);
+          weighted_rows(dk + kvo, HD, nj, dscores + rows + j0, 1, s.Tk, s.Tq, qh, HD, s.D);
+          weighted_rows(dv + kvo, HD, nj, pd.data() + j0, 1, s.Tk, s.Tq, douth, HD, s.D);
         }
       }
   }
