@@ -7,6 +7,7 @@
 #include "model/t5_model.h"
 #include "ops/attention.h"
 #include "ops/ffn_act.h"
+#include "ops/gelu_new.h"
 #include "ops/linear.h"
 
 namespace byt5 {
@@ -150,17 +151,20 @@ BENCHMARK(BM_LinearKN)->Args({1, 1472, 3584})->Args({16, 1472, 3584})->Args({51,
 
 namespace byt5 {
 namespace {
-// The gated feed-forward activation over n elements: the vectorised gelu_new (vectorised = 1)
-// against the scalar std::tanh expression it replaced (vectorised = 0). 816 x 3584 is one
-// batch-16 encoder layer, 16 x 3584 one batch-16 decoder layer per step.
+// The gated feed-forward activation over n elements: the vectorised gelu_new (form 1) against
+// the scalar std::tanh expression it replaced (form 0) and the training form with a float tanh
+// (form 2). 816 x 3584 is one batch-16 encoder layer, 16 x 3584 one batch-16 decoder layer per
+// step, 3000 x 1024 one training micro-batch of the small shape's layer.
 void BM_GeluNew(benchmark::State& st) {
   const long n = st.range(0);
-  const bool vectorised = st.range(1) != 0;
+  const int form = static_cast<int>(st.range(1));
   std::vector<float> a(n), b(n, 1.0f), h(n);
   for (long i = 0; i < n; ++i) a[i] = static_cast<float>(i % 1000) * 0.01f - 5.0f;
   for (auto _ : st) {
-    if (vectorised) {
+    if (form == 1) {
       ffn_act_forward(h.data(), a.data(), b.data(), n, Activation::GeluNew);
+    } else if (form == 2) {
+      gelu_new_forward_fast(h.data(), a.data(), b.data(), n);
     } else {
 #pragma omp parallel for
       for (long i = 0; i < n; ++i) h[i] = activation(Activation::GeluNew, a[i]) * b[i];
@@ -168,7 +172,7 @@ void BM_GeluNew(benchmark::State& st) {
     benchmark::DoNotOptimize(h.data());
   }
 }
-BENCHMARK(BM_GeluNew)->Args({816 * 3584, 0})->Args({816 * 3584, 1})->Args({16 * 3584, 0})->Args({16 * 3584, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_GeluNew)->Args({816 * 3584, 0})->Args({816 * 3584, 1})->Args({16 * 3584, 0})->Args({16 * 3584, 1})->Args({3000 * 1024, 1})->Args({3000 * 1024, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 }  // namespace
 }  // namespace byt5
 

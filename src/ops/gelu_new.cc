@@ -67,6 +67,55 @@ void gelu_range(float* h, const float* a, const float* b, float* tanh_out, long 
     _mm256_mask_storeu_ps(h + i, m, y);
   }
 }
+// The training form: tanh of 16 floats in float arithmetic, within a few float ulps (the test
+// allows 8; bf16 matrix products round to 2^-8). |u| < 0.25: the odd series to u^9 (truncation
+// below 1e-8 relative); else 1 - 2 / (e^(2|u|) + 1) with e^y = 2^n e^r, |r| <= ln2 / 2, e^r by
+// Taylor to r^7; |u| is capped at 10, where tanh rounds to 1.
+__m512 tanh16_fast(__m512 u) {
+  // min(10, NaN) is NaN in this operand order, so NaN stays NaN.
+  const __m512 a = _mm512_min_ps(_mm512_set1_ps(10.0f), _mm512_abs_ps(u));
+  const __m512 y = _mm512_add_ps(a, a);
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(y, _mm512_set1_ps(1.44269504f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145752f), y);  // ln2's high bits: n ln2_hi exact
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.42860677e-6f), r);        // ln2 - ln2_hi
+  __m512 p = _mm512_set1_ps(1.0f);
+  for (int k = 7; k >= 1; --k) p = _mm512_fmadd_ps(_mm512_mul_ps(r, _mm512_set1_ps(1.0f / k)), p, _mm512_set1_ps(1.0f));
+  const __m512 e = _mm512_scalef_ps(p, n);
+  const __m512 big = _mm512_sub_ps(_mm512_set1_ps(1.0f), _mm512_div_ps(_mm512_set1_ps(2.0f), _mm512_add_ps(e, _mm512_set1_ps(1.0f))));
+  // u (1 - u^2/3 + 2u^4/15 - 17u^6/315 + 62u^8/2835)
+  const __m512 a2 = _mm512_mul_ps(a, a);
+  __m512 s = _mm512_set1_ps(62.0f / 2835.0f);
+  s = _mm512_fmadd_ps(s, a2, _mm512_set1_ps(-17.0f / 315.0f));
+  s = _mm512_fmadd_ps(s, a2, _mm512_set1_ps(2.0f / 15.0f));
+  s = _mm512_fmadd_ps(s, a2, _mm512_set1_ps(-1.0f / 3.0f));
+  const __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(s, a2), a, a);
+  const __m512 t = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(0.25f), _CMP_LT_OQ), big, small);
+  // copy u's sign (tanh is odd)
+  const __m512i sign = _mm512_and_si512(_mm512_castps_si512(u), _mm512_set1_epi32(static_cast<int>(0x80000000u)));
+  return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(t), sign));
+}
+
+void tanh_range_fast(float* t, const float* u, long i0, long i1) {
+  for (long i = i0; i < i1; i += 16) {
+    const __mmask16 m = static_cast<__mmask16>(i1 - i >= 16 ? 0xFFFF : (1u << (i1 - i)) - 1);
+    _mm512_mask_storeu_ps(t + i, m, tanh16_fast(_mm512_maskz_loadu_ps(m, u + i)));
+  }
+}
+
+void gelu_range_fast(float* h, const float* a, const float* b, float* tanh_out, long i0, long i1) {
+  for (long i = i0; i < i1; i += 16) {
+    const __mmask16 m = static_cast<__mmask16>(i1 - i >= 16 ? 0xFFFF : (1u << (i1 - i)) - 1);
+    const __m512 x = _mm512_maskz_loadu_ps(m, a + i);
+    const __m512 x3 = _mm512_mul_ps(_mm512_mul_ps(x, x), x);
+    const __m512 u = _mm512_mul_ps(_mm512_set1_ps(kGeluNewSqrt2OverPi), _mm512_add_ps(x, _mm512_mul_ps(_mm512_set1_ps(kGeluNewCoef), x3)));
+    const __m512 t = tanh16_fast(u);
+    if (tanh_out) _mm512_mask_storeu_ps(tanh_out + i, m, t);
+    __m512 y = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), _mm512_add_ps(_mm512_set1_ps(1.0f), t));
+    if (b) y = _mm512_mul_ps(y, _mm512_maskz_loadu_ps(m, b + i));
+    _mm512_mask_storeu_ps(h + i, m, y);
+  }
+}
 #else
 void tanh_range(float* t, const float* u, long i0, long i1) {
   for (long i = i0; i < i1; ++i) t[i] = std::tanh(u[i]);
@@ -80,6 +129,11 @@ void gelu_range(float* h, const float* a, const float* b, float* tanh_out, long 
     const float y = 0.5f * x * (1.0f + t);
     h[i] = b ? y * b[i] : y;
   }
+}
+
+void tanh_range_fast(float* t, const float* u, long i0, long i1) { tanh_range(t, u, i0, i1); }
+void gelu_range_fast(float* h, const float* a, const float* b, float* tanh_out, long i0, long i1) {
+  gelu_range(h, a, b, tanh_out, i0, i1);
 }
 #endif
 
@@ -95,6 +149,19 @@ void gelu_new_forward(float* h, const float* a, const float* b, long n, float* t
   const long blocks = (n + kBlock - 1) / kBlock;
 #pragma omp parallel for if (blocks > 1)
   for (long blk = 0; blk < blocks; ++blk) gelu_range(h, a, b, tanh_out, blk * kBlock, std::min(n, (blk + 1) * kBlock));
+}
+
+void tanh_forward_fast(float* t, const float* u, long n) {
+  const long blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for if (blocks > 1)
+  for (long blk = 0; blk < blocks; ++blk) tanh_range_fast(t, u, blk * kBlock, std::min(n, (blk + 1) * kBlock));
+}
+
+void gelu_new_forward_fast(float* h, const float* a, const float* b, long n, float* tanh_out) {
+  const long blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for if (blocks > 1)
+  for (long blk = 0; blk < blocks; ++blk)
+    gelu_range_fast(h, a, b, tanh_out, blk * kBlock, std::min(n, (blk + 1) * kBlock));
 }
 
 }  // namespace byt5

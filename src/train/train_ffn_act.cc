@@ -7,12 +7,13 @@
 
 namespace byt5 {
 void ffn_act_recompute(float* g, float* stash, const float* a, const float* b, long n, Activation act,
-                       const DropoutSpec& drop) {
-  if (act != Activation::GeluNew) {
+                       const DropoutSpec& drop, bool fast_tanh) {
+  if (act != Activation::GeluNew)
     ffn_act_forward(g, a, b, n, act);
-  } else {
-    gelu_new_forward(g, a, b, n, stash);  // stash keeps each tanh for the backward pass
-  }
+  else if (fast_tanh)
+    gelu_new_forward_fast(g, a, b, n, stash);  // stash keeps each tanh for the backward pass
+  else
+    gelu_new_forward(g, a, b, n, stash);
   dropout_forward(g, g, n, drop);
 }
 

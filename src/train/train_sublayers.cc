@@ -21,6 +21,9 @@ void residual_add(float* x_out, const float* x, float* y, long n, const DropoutS
 }
 
 // h = RMSNorm(x) with the saved rstd (recomputed for backward; same arithmetic as the forward).
+// bf16 runs evaluate gelu_new's tanh in float (a few ulps); fp32 runs keep it exact.
+bool fast_tanh(const SublayerCtx& ctx) { return ctx.lin.precision() == Precision::BF16; }
+
 void renorm(float* h, const float* x, const float* w, const float* rstd, int N, int C) {
 #pragma omp parallel for if ((long)N * C >= 65536)
   for (int n = 0; n < N; ++n)
@@ -76,8 +79,7 @@ void ffn_sublayer_forward(SublayerCtx& ctx, const FfnArgs& a, FfnSaved& s, const
   rms_norm_forward(t.h, s.rstd, x, a.ln, N, C, c.layer_norm_epsilon);
   ctx.lin.forward(s.a, t.h, a.w->wi0, N, C, F);
   if (s.b) ctx.lin.forward(s.b, t.h, a.w->wi1, N, C, F);
-  ffn_act_forward(t.g, s.a, s.b, (long)N * F, c.act);
-  dropout_forward(t.g, t.g, (long)N * F, a.drop_inner);
+  ffn_act_recompute(t.g, nullptr, s.a, s.b, (long)N * F, c.act, a.drop_inner, fast_tanh(ctx));
   ctx.lin.forward(t.y, t.g, a.w->wo, N, F, C);
   residual_add(x_out, x, t.y, (long)N * C, a.drop_out);
 }
@@ -87,7 +89,7 @@ void ffn_sublayer_backward(SublayerCtx& ctx, const FfnArgs& a, const FfnSaved& s
   auto& t = ctx.acts;
   const int C = c.d_model, F = c.d_ff, N = a.N;
   // Recompute wo's input g = dropout(act(a) * b), stashing gelu's tanh in da.
-  ffn_act_recompute(t.g, t.da, s.a, s.b, (long)N * F, c.act, a.drop_inner);
+  ffn_act_recompute(t.g, t.da, s.a, s.b, (long)N * F, c.act, a.drop_inner, fast_tanh(ctx));
   dropout_backward(t.y, dx, (long)N * C, a.drop_out);                 // dy (N, C)
   ctx.lin.backward(t.db, a.dw->wo, t.y, t.g, a.w->wo, N, F, C);       // dg (N, F) in db
   dropout_backward(t.db, t.db, (long)N * F, a.drop_inner);

@@ -1,7 +1,8 @@
 // The vectorised tanh and gelu_new against double-precision references: tanh within one float
 // ulp of the exact value over a sweep from 1e-8 to 30 (both signs, both sides of the 1e-3 switch
 // between its two formulas), special values, tails that are not a multiple of 8, and gelu_new
-// (gated or not, with the stashed tanh, in place) against the same expression in double.
+// (gated or not, with the stashed tanh, in place) against the same expression in double; the
+// training form's float tanh within 8 ulps.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -46,6 +47,46 @@ TEST(GeluNew, TanhIsWithinOneUlp) {
   EXPECT_EQ(out[0], 1.0f);
   EXPECT_EQ(out[1], -1.0f);
   EXPECT_TRUE(std::isnan(out[2]));
+}
+
+TEST(GeluNew, FastTanhIsWithinEightUlps) {
+  // The training form (float arithmetic): over the same sweep, both sides of its 0.25 switch and
+  // its cap at 10, with the exact sign of zero and the special values.
+  std::vector<float> u;
+  for (double v = 1e-8; v < 30.0; v *= 1.0007) u.push_back(static_cast<float>(v)), u.push_back(static_cast<float>(-v));
+  for (float v : {0.0f, -0.0f, 0.2499f, 0.25f, 0.2501f, 9.99f, 10.0f, 10.01f, 100.0f, -1e30f}) u.push_back(v);
+  u.push_back(5.5f);  // odd count: exercises the masked tail
+  std::vector<float> t(u.size());
+  tanh_forward_fast(t.data(), u.data(), static_cast<long>(u.size()));
+  double worst = 0;
+  for (size_t i = 0; i < u.size(); ++i) {
+    const double exact = std::tanh(static_cast<double>(u[i]));
+    if (exact == 0.0) {
+      ASSERT_EQ(t[i], 0.0f);
+      ASSERT_EQ(std::signbit(t[i]), std::signbit(u[i])) << "tanh keeps the sign of zero";
+      continue;
+    }
+    worst = std::max(worst, ulps(t[i], exact));
+    ASSERT_LE(ulps(t[i], exact), 8.0) << "u = " << u[i] << " got " << t[i];
+  }
+  EXPECT_LE(worst, 8.0);
+  const float specials[3] = {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                             std::numeric_limits<float>::quiet_NaN()};
+  float out[3];
+  tanh_forward_fast(out, specials, 3);
+  EXPECT_EQ(out[0], 1.0f);
+  EXPECT_EQ(out[1], -1.0f);
+  EXPECT_TRUE(std::isnan(out[2]));
+  // gelu_new_forward_fast is gelu_new_forward with this tanh: close, gated and with the stash.
+  const long n = 10007;
+  std::vector<float> a(n), b(n), h1(n), h2(n), s1(n), s2(n);
+  for (long i = 0; i < n; ++i) a[i] = -12.0f + 24.0f * static_cast<float>(i) / n, b[i] = 0.5f + (i % 7) * 0.25f;
+  gelu_new_forward(h1.data(), a.data(), b.data(), n, s1.data());
+  gelu_new_forward_fast(h2.data(), a.data(), b.data(), n, s2.data());
+  for (long i = 0; i < n; ++i) {
+    ASSERT_LE(ulps(s2[i], s1[i]), 8.0) << i;
+    ASSERT_NEAR(h2[i], h1[i], 1e-6f * (1.0f + std::fabs(h1[i]))) << i;
+  }
 }
 
 TEST(GeluNew, MatchesTheExpressionInDouble) {
