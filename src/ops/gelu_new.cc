@@ -45,28 +45,13 @@ __m256 tanh8(__m256 u) {
   return _mm512_cvtpd_ps(t);
 }
 
-// Elements [i0, i1): 8 at a time, the tail masked.
-void tanh_range(float* t, const float* u, long i0, long i1) {
-  for (long i = i0; i < i1; i += 8) {
-    const __mmask8 m = static_cast<__mmask8>(i1 - i >= 8 ? 0xFF : (1u << (i1 - i)) - 1);
-    _mm256_mask_storeu_ps(t + i, m, tanh8(_mm256_maskz_loadu_ps(m, u + i)));
-  }
+// The exact tanh of 16 floats: tanh8 on each half.
+__m512 tanh16_exact(__m512 u) {
+  const __m256 lo = tanh8(_mm512_castps512_ps256(u));
+  const __m256 hi = tanh8(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(u), 1)));
+  return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
 }
 
-void gelu_range(float* h, const float* a, const float* b, float* tanh_out, long i0, long i1) {
-  for (long i = i0; i < i1; i += 8) {
-    const __mmask8 m = static_cast<__mmask8>(i1 - i >= 8 ? 0xFF : (1u << (i1 - i)) - 1);
-    const __m256 x = _mm256_maskz_loadu_ps(m, a + i);
-    // u = c * (x + k * x^3), rounded step by step as the scalar (and PyTorch's) expression: no FMA.
-    const __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
-    const __m256 u = _mm256_mul_ps(_mm256_set1_ps(kGeluNewSqrt2OverPi), _mm256_add_ps(x, _mm256_mul_ps(_mm256_set1_ps(kGeluNewCoef), x3)));
-    const __m256 t = tanh8(u);
-    if (tanh_out) _mm256_mask_storeu_ps(tanh_out + i, m, t);
-    __m256 y = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_add_ps(_mm256_set1_ps(1.0f), t));
-    if (b) y = _mm256_mul_ps(y, _mm256_maskz_loadu_ps(m, b + i));
-    _mm256_mask_storeu_ps(h + i, m, y);
-  }
-}
 // The training form: tanh of 16 floats in float arithmetic, within a few float ulps (the test
 // allows 8; bf16 matrix products round to 2^-8). |u| < 0.25: the odd series to u^9 (truncation
 // below 1e-8 relative); else 1 - 2 / (e^(2|u|) + 1) with e^y = 2^n e^r, |r| <= ln2 / 2, e^r by
@@ -96,32 +81,45 @@ __m512 tanh16_fast(__m512 u) {
   return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(t), sign));
 }
 
-void tanh_range_fast(float* t, const float* u, long i0, long i1) {
+// Elements [i0, i1) through Tanh (tanh16_exact or tanh16_fast): 16 at a time, the tail masked.
+template <__m512 (*Tanh)(__m512)>
+void tanh_range(float* t, const float* u, long i0, long i1) {
   for (long i = i0; i < i1; i += 16) {
     const __mmask16 m = static_cast<__mmask16>(i1 - i >= 16 ? 0xFFFF : (1u << (i1 - i)) - 1);
-    _mm512_mask_storeu_ps(t + i, m, tanh16_fast(_mm512_maskz_loadu_ps(m, u + i)));
+    _mm512_mask_storeu_ps(t + i, m, Tanh(_mm512_maskz_loadu_ps(m, u + i)));
   }
 }
 
-void gelu_range_fast(float* h, const float* a, const float* b, float* tanh_out, long i0, long i1) {
+template <__m512 (*Tanh)(__m512)>
+void gelu_range(float* h, const float* a, const float* b, float* tanh_out, long i0, long i1) {
   for (long i = i0; i < i1; i += 16) {
     const __mmask16 m = static_cast<__mmask16>(i1 - i >= 16 ? 0xFFFF : (1u << (i1 - i)) - 1);
     const __m512 x = _mm512_maskz_loadu_ps(m, a + i);
+    // u = c * (x + k * x^3), rounded step by step as the scalar (and PyTorch's) expression: no FMA.
     const __m512 x3 = _mm512_mul_ps(_mm512_mul_ps(x, x), x);
     const __m512 u = _mm512_mul_ps(_mm512_set1_ps(kGeluNewSqrt2OverPi), _mm512_add_ps(x, _mm512_mul_ps(_mm512_set1_ps(kGeluNewCoef), x3)));
-    const __m512 t = tanh16_fast(u);
+    const __m512 t = Tanh(u);
     if (tanh_out) _mm512_mask_storeu_ps(tanh_out + i, m, t);
     __m512 y = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), _mm512_add_ps(_mm512_set1_ps(1.0f), t));
     if (b) y = _mm512_mul_ps(y, _mm512_maskz_loadu_ps(m, b + i));
     _mm512_mask_storeu_ps(h + i, m, y);
   }
 }
+
+void tanh_range(float* t, const float* u, long i0, long i1, bool fast) {
+  fast ? tanh_range<tanh16_fast>(t, u, i0, i1) : tanh_range<tanh16_exact>(t, u, i0, i1);
+}
+
+void gelu_range(float* h, const float* a, const float* b, float* tanh_out, long i0, long i1, bool fast) {
+  fast ? gelu_range<tanh16_fast>(h, a, b, tanh_out, i0, i1) : gelu_range<tanh16_exact>(h, a, b, tanh_out, i0, i1);
+}
 #else
-void tanh_range(float* t, const float* u, long i0, long i1) {
+// Without AVX-512 the fast forms are the exact ones.
+void tanh_range(float* t, const float* u, long i0, long i1, bool /*fast*/) {
   for (long i = i0; i < i1; ++i) t[i] = std::tanh(u[i]);
 }
 
-void gelu_range(float* h, const float* a, const float* b, float* tanh_out, long i0, long i1) {
+void gelu_range(float* h, const float* a, const float* b, float* tanh_out, long i0, long i1, bool /*fast*/) {
   for (long i = i0; i < i1; ++i) {
     const float x = a[i];
     const float t = std::tanh(kGeluNewSqrt2OverPi * (x + kGeluNewCoef * (x * x * x)));
@@ -130,38 +128,32 @@ void gelu_range(float* h, const float* a, const float* b, float* tanh_out, long 
     h[i] = b ? y * b[i] : y;
   }
 }
-
-void tanh_range_fast(float* t, const float* u, long i0, long i1) { tanh_range(t, u, i0, i1); }
-void gelu_range_fast(float* h, const float* a, const float* b, float* tanh_out, long i0, long i1) {
-  gelu_range(h, a, b, tanh_out, i0, i1);
-}
 #endif
+
+// range(i0, i1) over [0, n) in blocks of kBlock, the blocks shared among the threads.
+template <class Range>
+void over_blocks(long n, Range range) {
+  const long blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for if (blocks > 1)
+  for (long blk = 0; blk < blocks; ++blk) range(blk * kBlock, std::min(n, (blk + 1) * kBlock));
+}
 
 }  // namespace
 
 void tanh_forward(float* t, const float* u, long n) {
-  const long blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for if (blocks > 1)
-  for (long blk = 0; blk < blocks; ++blk) tanh_range(t, u, blk * kBlock, std::min(n, (blk + 1) * kBlock));
+  over_blocks(n, [&](long i0, long i1) { tanh_range(t, u, i0, i1, /*fast=*/false); });
 }
 
 void gelu_new_forward(float* h, const float* a, const float* b, long n, float* tanh_out) {
-  const long blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for if (blocks > 1)
-  for (long blk = 0; blk < blocks; ++blk) gelu_range(h, a, b, tanh_out, blk * kBlock, std::min(n, (blk + 1) * kBlock));
+  over_blocks(n, [&](long i0, long i1) { gelu_range(h, a, b, tanh_out, i0, i1, /*fast=*/false); });
 }
 
 void tanh_forward_fast(float* t, const float* u, long n) {
-  const long blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for if (blocks > 1)
-  for (long blk = 0; blk < blocks; ++blk) tanh_range_fast(t, u, blk * kBlock, std::min(n, (blk + 1) * kBlock));
+  over_blocks(n, [&](long i0, long i1) { tanh_range(t, u, i0, i1, /*fast=*/true); });
 }
 
 void gelu_new_forward_fast(float* h, const float* a, const float* b, long n, float* tanh_out) {
-  const long blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for if (blocks > 1)
-  for (long blk = 0; blk < blocks; ++blk)
-    gelu_range_fast(h, a, b, tanh_out, blk * kBlock, std::min(n, (blk + 1) * kBlock));
+  over_blocks(n, [&](long i0, long i1) { gelu_range(h, a, b, tanh_out, i0, i1, /*fast=*/true); });
 }
 
 }  // namespace byt5
