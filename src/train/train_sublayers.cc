@@ -20,10 +20,10 @@ void residual_add(float* x_out, const float* x, float* y, long n, const DropoutS
   for (long i = 0; i < n; ++i) x_out[i] = x[i] + y[i];
 }
 
-// h = RMSNorm(x) with the saved rstd (recomputed for backward; same arithmetic as the forward).
 // bf16 runs evaluate gelu_new's tanh in float (a few ulps); fp32 runs keep it exact.
 bool fast_tanh(const SublayerCtx& ctx) { return ctx.lin.precision() == Precision::BF16; }
 
+// h = RMSNorm(x) with the saved rstd (recomputed for backward; same arithmetic as the forward).
 void renorm(float* h, const float* x, const float* w, const float* rstd, int N, int C) {
 #pragma omp parallel for if ((long)N * C >= 65536)
   for (int n = 0; n < N; ++n)
