@@ -48,6 +48,23 @@ TEST(TrainOptions, DefaultModelRecipe) {
   EXPECT_GT(c.num_layers, c.num_decoder_layers);  // ByT5 puts more depth in the encoder
 }
 
+// Stage 2 of the shipped default model (run m9): it continues stage 1's exported weights
+// (--init) with a fresh optimizer, no dropout, and a warm-up inside its schedule.
+TEST(TrainOptions, DefaultModelStage2Recipe) {
+  const auto root = test::fixtures().parent_path().parent_path();
+  TrainOptions o;
+  o.apply_recipe(test::read_json(root / "recipes" / "default-model-stage2.json"), "recipe");
+  EXPECT_FALSE(o.init.empty());
+  EXPECT_TRUE(o.config.empty());
+  EXPECT_EQ(o.steps, 16000);
+  EXPECT_DOUBLE_EQ(o.lr, 2.5e-4);
+  EXPECT_EQ(o.warmup, 1000);
+  EXPECT_EQ(o.batch_size, 32);
+  ASSERT_TRUE(o.dropout.has_value());
+  EXPECT_FLOAT_EQ(*o.dropout, 0.0f);
+  EXPECT_NO_THROW(o.validate());
+}
+
 TEST(TrainOptions, RejectsUnknownKeysAndBadValues) {
   TrainOptions o;
   EXPECT_THROW(o.apply_recipe({{"learning_rate", 1e-3}}, "r.json"), Error);
