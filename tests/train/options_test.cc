@@ -12,9 +12,8 @@
 namespace byt5 {
 namespace {
 
-std::filesystem::path recipe_file() {
-  return test::fixtures().parent_path().parent_path() / "recipes" / "byt5-small-top_v2.json";
-}
+std::filesystem::path repo_root() { return test::fixtures().parent_path().parent_path(); }
+std::filesystem::path recipe_file() { return repo_root() / "recipes" / "byt5-small-top_v2.json"; }
 
 TEST(TrainOptions, ShippedRecipeIsTheCardsRecipe) {
   TrainOptions o;
@@ -35,7 +34,7 @@ TEST(TrainOptions, ShippedRecipeIsTheCardsRecipe) {
 // The recipe of the shipped default model (MODELS.md): a fresh tied model with the position
 // prior, and its config file a valid T5 v1.1 config.
 TEST(TrainOptions, DefaultModelRecipe) {
-  const auto root = test::fixtures().parent_path().parent_path();
+  const auto root = repo_root();
   TrainOptions o;
   o.apply_recipe(test::read_json(root / "recipes" / "default-model.json"), "recipe");
   EXPECT_EQ(o.config, "recipes/default-model.config.json");
@@ -51,9 +50,8 @@ TEST(TrainOptions, DefaultModelRecipe) {
 // Stage 2 of the shipped default model (run m9): it continues stage 1's exported weights
 // (--init) with a fresh optimizer, no dropout, and a warm-up inside its schedule.
 TEST(TrainOptions, DefaultModelStage2Recipe) {
-  const auto root = test::fixtures().parent_path().parent_path();
   TrainOptions o;
-  o.apply_recipe(test::read_json(root / "recipes" / "default-model-stage2.json"), "recipe");
+  o.apply_recipe(test::read_json(repo_root() / "recipes" / "default-model-stage2.json"), "recipe");
   EXPECT_FALSE(o.init.empty());
   EXPECT_TRUE(o.config.empty());
   EXPECT_EQ(o.steps, 16000);
