@@ -2,7 +2,7 @@
 // model directory) into a self-contained model directory to ship: config.json, model.safetensors
 // in the chosen dtype, added_tokens.json when the vocabulary has added tokens, and optionally the
 // label inventory (labels.json) of the data it was trained on. Optimizer and resume files are left
-// behind.
+// behind. With --average, the weights written are the mean of --model's and those models'.
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -12,6 +12,7 @@
 #include "data/topv2.h"
 #include "io/tokenizer.h"
 #include "model/checkpoint.h"
+#include "model/param_average.h"
 #include "top/labels.h"
 
 namespace byt5::cli {
@@ -21,6 +22,7 @@ namespace fs = std::filesystem;
 void add_export_command(CLI::App& app, Runner& run) {
   struct Opts {
     std::string model, out, dtype = "bf16", labels_from;
+    std::vector<std::string> average;
     bool overwrite = false;
   };
   auto o = std::make_shared<Opts>();
@@ -34,6 +36,10 @@ void add_export_command(CLI::App& app, Runner& run) {
       ->check(CLI::IsMember({"bf16", "f32"}));
   sub->add_option("--labels-from", o->labels_from,
                   "TOPv2 .tsv file or directory of <domain>_train.tsv files: write its label inventory to labels.json");
+  sub->add_option("--average", o->average,
+                  "Another model directory of the same config and added tokens (repeatable): write the mean "
+                  "of its weights and --model's (checkpoint averaging)")
+      ->check(CLI::ExistingDirectory);
   sub->add_flag("--overwrite", o->overwrite, "Replace the model files of a non-empty --out");
   sub->callback([o, &run] {
     run = [o] {
@@ -43,9 +49,17 @@ void add_export_command(CLI::App& app, Runner& run) {
         throw Error(o->out + " is not empty (pass --overwrite to replace its model files)");
       if (fs::exists(out) && fs::equivalent(out, fs::path(o->model)))
         throw Error("--out must differ from --model");
+      for (const auto& dir : o->average)
+        if (fs::exists(out) && fs::equivalent(out, fs::path(dir))) throw Error("--out must differ from every --average");
       // Read everything first, so that a bad input leaves --out untouched.
-      const ParamSet params = load_params(o->model);
+      std::vector<fs::path> models{fs::path(o->model)};
       const Tokenizer tok = Tokenizer::load(o->model);
+      for (const auto& dir : o->average) {
+        if (Tokenizer::load(dir).added_tokens() != tok.added_tokens())
+          throw Error(dir + " has other added tokens than " + o->model + ": only models of one vocabulary can be averaged");
+        models.emplace_back(dir);
+      }
+      const ParamSet params = average_params(models);
       std::optional<top::LabelInventory> labels;
       if (!o->labels_from.empty())
         labels = top::LabelInventory::from_examples(
@@ -62,6 +76,7 @@ void add_export_command(CLI::App& app, Runner& run) {
       if (labels) labels->save(out / "labels.json");
       std::cerr << "byt5 export: wrote " << out.string() << " (" << params.size() << " parameters, " << o->dtype
                 << (has_added ? ", added_tokens.json" : "") << (labels ? ", labels.json" : "")
+                << (o->average.empty() ? "" : ", mean of " + std::to_string(models.size()) + " models")
                 << ")\n";
       return 0;
     };

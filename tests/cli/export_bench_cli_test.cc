@@ -85,6 +85,25 @@ TEST(ExportCli, KeepsAddedTokens) {
   EXPECT_EQ(p.status, 0) << p.err;
 }
 
+TEST(ExportCli, AveragesModelsOfOneConfigOnly) {
+  TempDir tmp;
+  // The mean of a model with itself is the model, bit for bit (model/param_average_test.cc
+  // checks the arithmetic on distinct weights).
+  auto ex = run_byt5("export --dtype f32 --model " + quote(tiny().string()) + " --average " + quote(tiny().string()) +
+                     " --out " + quote((tmp / "m").string()));
+  ASSERT_EQ(ex.status, 0) << ex.err;
+  EXPECT_NE(ex.err.find("mean of 2 models"), std::string::npos) << ex.err;
+  auto a = run_byt5("score --model " + quote(tiny().string()), kPairs);
+  auto b = run_byt5("score --model " + quote((tmp / "m").string()), kPairs);
+  EXPECT_EQ(a.out, b.out);
+  // Another shape: a runtime error naming the config, and --out left unwritten.
+  auto bad = run_byt5("export --model " + quote(tiny().string()) + " --average " +
+                      quote((fixtures() / "hf-tiny-asym").string()) + " --out " + quote((tmp / "m2").string()));
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find("config.json differs"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(tmp / "m2"));
+}
+
 TEST(ExportCli, RefusesToOverwriteAndBadArguments) {
   TempDir tmp;
   write_file(tmp / "keep.txt", "x");
