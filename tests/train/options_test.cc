@@ -63,6 +63,21 @@ TEST(TrainOptions, DefaultModelStage2Recipe) {
   EXPECT_NO_THROW(o.validate());
 }
 
+TEST(TrainOptions, DefaultModelStage3Recipe) {
+  TrainOptions o;
+  o.apply_recipe(test::read_json(repo_root() / "recipes" / "default-model-stage3.json"), "recipe");
+  EXPECT_NE(o.init.find("stage2"), std::string::npos) << o.init;
+  EXPECT_TRUE(o.config.empty());
+  EXPECT_EQ(o.steps, 18000);
+  EXPECT_DOUBLE_EQ(o.lr, 2.5e-4);
+  EXPECT_EQ(o.warmup, 1000);
+  EXPECT_EQ(o.batch_size, 32);
+  EXPECT_EQ(o.seed, 23u);
+  ASSERT_TRUE(o.dropout.has_value());
+  EXPECT_FLOAT_EQ(*o.dropout, 0.0f);
+  EXPECT_NO_THROW(o.validate());
+}
+
 TEST(TrainOptions, RejectsUnknownKeysAndBadValues) {
   TrainOptions o;
   EXPECT_THROW(o.apply_recipe({{"learning_rate", 1e-3}}, "r.json"), Error);
