@@ -47,18 +47,16 @@ void add_export_command(CLI::App& app, Runner& run) {
       if (fs::exists(out) && !fs::is_directory(out)) throw Error(o->out + " exists and is not a directory");
       if (fs::exists(out) && !fs::is_empty(out) && !o->overwrite)
         throw Error(o->out + " is not empty (pass --overwrite to replace its model files)");
-      if (fs::exists(out) && fs::equivalent(out, fs::path(o->model)))
-        throw Error("--out must differ from --model");
-      for (const auto& dir : o->average)
-        if (fs::exists(out) && fs::equivalent(out, fs::path(dir))) throw Error("--out must differ from every --average");
-      // Read everything first, so that a bad input leaves --out untouched.
       std::vector<fs::path> models{fs::path(o->model)};
+      models.insert(models.end(), o->average.begin(), o->average.end());
+      for (std::size_t i = 0; i < models.size(); ++i)
+        if (fs::exists(out) && fs::equivalent(out, models[i]))
+          throw Error(i == 0 ? "--out must differ from --model" : "--out must differ from every --average");
+      // Read everything first, so that a bad input leaves --out untouched.
       const Tokenizer tok = Tokenizer::load(o->model);
-      for (const auto& dir : o->average) {
+      for (const auto& dir : o->average)
         if (Tokenizer::load(dir).added_tokens() != tok.added_tokens())
           throw Error(dir + " has other added tokens than " + o->model + ": only models of one vocabulary can be averaged");
-        models.emplace_back(dir);
-      }
       const ParamSet params = average_params(models);
       std::optional<top::LabelInventory> labels;
       if (!o->labels_from.empty())

@@ -1,6 +1,6 @@
 // Weight averaging of models of one shape (checkpoint averaging, a "model soup"): each parameter
 // becomes the mean of its values over the models. Models fine-tuned from one another sit in one
-// basin, where the mean often generalises better than any of them (MODELS.md, run m10).
+// basin, where the mean often generalises better than any of them (MODELS.md, run m11).
 #pragma once
 #include <filesystem>
 #include <vector>
