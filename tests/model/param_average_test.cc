@@ -33,7 +33,7 @@ TEST(ParamAverage, EachWeightIsTheMeanOverTheModels) {
   ASSERT_EQ(two.size(), a.size());
   for (size_t i = 0; i < a.size(); ++i)
     ASSERT_NEAR(two.data()[i], 0.5 * (double(a.data()[i]) + b.data()[i]), 1e-6 * (1 + std::abs(b.data()[i])))
-        << a.specs().front().name << " flat index " << i;
+        << "flat index " << i;
 
   // a + b + (-a) = b: the mean of three is b / 3.
   const ParamSet three = average_params({tiny(), tmp / "b", tmp / "c"});
