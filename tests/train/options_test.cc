@@ -78,6 +78,30 @@ TEST(TrainOptions, DefaultModelStage3Recipe) {
   EXPECT_NO_THROW(o.validate());
 }
 
+// Stages 4 and 5 (runs m12 and m14): stage 3's recipe, shorter, each from the previous stages'
+// mean; stage 5 alone adds weight decay.
+TEST(TrainOptions, DefaultModelStage4And5Recipes) {
+  TrainOptions s4, s5;
+  s4.apply_recipe(test::read_json(repo_root() / "recipes" / "default-model-stage4.json"), "recipe");
+  s5.apply_recipe(test::read_json(repo_root() / "recipes" / "default-model-stage5.json"), "recipe");
+  EXPECT_NE(s4.init.find("stage3"), std::string::npos) << s4.init;
+  EXPECT_NE(s5.init.find("stage4-mean"), std::string::npos) << s5.init;
+  for (const TrainOptions* o : {&s4, &s5}) {
+    EXPECT_TRUE(o->config.empty());
+    EXPECT_EQ(o->steps, 12000);
+    EXPECT_DOUBLE_EQ(o->lr, 2.5e-4);
+    EXPECT_EQ(o->warmup, 1000);
+    EXPECT_EQ(o->batch_size, 32);
+    ASSERT_TRUE(o->dropout.has_value());
+    EXPECT_FLOAT_EQ(*o->dropout, 0.0f);
+    EXPECT_NO_THROW(o->validate());
+  }
+  EXPECT_EQ(s4.seed, 31u);
+  EXPECT_EQ(s5.seed, 37u);
+  EXPECT_FLOAT_EQ(s4.weight_decay, 0.0f);
+  EXPECT_FLOAT_EQ(s5.weight_decay, 0.1f);
+}
+
 TEST(TrainOptions, RejectsUnknownKeysAndBadValues) {
   TrainOptions o;
   EXPECT_THROW(o.apply_recipe({{"learning_rate", 1e-3}}, "r.json"), Error);
