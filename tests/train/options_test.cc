@@ -47,59 +47,40 @@ TEST(TrainOptions, DefaultModelRecipe) {
   EXPECT_GT(c.num_layers, c.num_decoder_layers);  // ByT5 puts more depth in the encoder
 }
 
-// Stage 2 of the shipped default model (run m9): it continues stage 1's exported weights
-// (--init) with a fresh optimizer, no dropout, and a warm-up inside its schedule.
-TEST(TrainOptions, DefaultModelStage2Recipe) {
-  TrainOptions o;
-  o.apply_recipe(test::read_json(repo_root() / "recipes" / "default-model-stage2.json"), "recipe");
-  EXPECT_FALSE(o.init.empty());
-  EXPECT_TRUE(o.config.empty());
-  EXPECT_EQ(o.steps, 16000);
-  EXPECT_DOUBLE_EQ(o.lr, 2.5e-4);
-  EXPECT_EQ(o.warmup, 1000);
-  EXPECT_EQ(o.batch_size, 32);
-  ASSERT_TRUE(o.dropout.has_value());
-  EXPECT_FLOAT_EQ(*o.dropout, 0.0f);
-  EXPECT_NO_THROW(o.validate());
-}
+// Stages 2 onward of the shipped default model (MODELS.md): each continues an exported model
+// (--init, never a fresh config) with a fresh optimizer, no dropout and a warm-up inside its
+// schedule; they differ in the start, length, seed and (from stage 5) weight decay.
+struct ContinuationStage {
+  const char* recipe;
+  const char* init_names;  // the start the recipe's --init placeholder must name
+  int steps;
+  unsigned seed;
+  float weight_decay;
+};
 
-TEST(TrainOptions, DefaultModelStage3Recipe) {
-  TrainOptions o;
-  o.apply_recipe(test::read_json(repo_root() / "recipes" / "default-model-stage3.json"), "recipe");
-  EXPECT_NE(o.init.find("stage2"), std::string::npos) << o.init;
-  EXPECT_TRUE(o.config.empty());
-  EXPECT_EQ(o.steps, 18000);
-  EXPECT_DOUBLE_EQ(o.lr, 2.5e-4);
-  EXPECT_EQ(o.warmup, 1000);
-  EXPECT_EQ(o.batch_size, 32);
-  EXPECT_EQ(o.seed, 23u);
-  ASSERT_TRUE(o.dropout.has_value());
-  EXPECT_FLOAT_EQ(*o.dropout, 0.0f);
-  EXPECT_NO_THROW(o.validate());
-}
-
-// Stages 4 and 5 (runs m12 and m14): stage 3's recipe, shorter, each from the previous stages'
-// mean; stage 5 alone adds weight decay.
-TEST(TrainOptions, DefaultModelStage4And5Recipes) {
-  TrainOptions s4, s5;
-  s4.apply_recipe(test::read_json(repo_root() / "recipes" / "default-model-stage4.json"), "recipe");
-  s5.apply_recipe(test::read_json(repo_root() / "recipes" / "default-model-stage5.json"), "recipe");
-  EXPECT_NE(s4.init.find("stage3"), std::string::npos) << s4.init;
-  EXPECT_NE(s5.init.find("stage4-mean"), std::string::npos) << s5.init;
-  for (const TrainOptions* o : {&s4, &s5}) {
-    EXPECT_TRUE(o->config.empty());
-    EXPECT_EQ(o->steps, 12000);
-    EXPECT_DOUBLE_EQ(o->lr, 2.5e-4);
-    EXPECT_EQ(o->warmup, 1000);
-    EXPECT_EQ(o->batch_size, 32);
-    ASSERT_TRUE(o->dropout.has_value());
-    EXPECT_FLOAT_EQ(*o->dropout, 0.0f);
-    EXPECT_NO_THROW(o->validate());
+TEST(TrainOptions, DefaultModelContinuationRecipes) {
+  const ContinuationStage stages[] = {
+      {"default-model-stage2.json", "stage1", 16000, 19u, 0.0f},
+      {"default-model-stage3.json", "stage2", 18000, 23u, 0.0f},
+      {"default-model-stage4.json", "stage3", 12000, 31u, 0.0f},
+      {"default-model-stage5.json", "stage4-mean", 12000, 37u, 0.1f},
+  };
+  for (const ContinuationStage& s : stages) {
+    SCOPED_TRACE(s.recipe);
+    TrainOptions o;
+    o.apply_recipe(test::read_json(repo_root() / "recipes" / s.recipe), "recipe");
+    EXPECT_NE(o.init.find(s.init_names), std::string::npos) << o.init;
+    EXPECT_TRUE(o.config.empty());
+    EXPECT_EQ(o.steps, s.steps);
+    EXPECT_DOUBLE_EQ(o.lr, 2.5e-4);
+    EXPECT_EQ(o.warmup, 1000);
+    EXPECT_EQ(o.batch_size, 32);
+    EXPECT_EQ(o.seed, s.seed);
+    EXPECT_FLOAT_EQ(o.weight_decay, s.weight_decay);
+    ASSERT_TRUE(o.dropout.has_value());
+    EXPECT_FLOAT_EQ(*o.dropout, 0.0f);
+    EXPECT_NO_THROW(o.validate());
   }
-  EXPECT_EQ(s4.seed, 31u);
-  EXPECT_EQ(s5.seed, 37u);
-  EXPECT_FLOAT_EQ(s4.weight_decay, 0.0f);
-  EXPECT_FLOAT_EQ(s5.weight_decay, 0.1f);
 }
 
 TEST(TrainOptions, RejectsUnknownKeysAndBadValues) {
