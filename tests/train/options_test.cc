@@ -47,9 +47,9 @@ TEST(TrainOptions, DefaultModelRecipe) {
   EXPECT_GT(c.num_layers, c.num_decoder_layers);  // ByT5 puts more depth in the encoder
 }
 
-// Stages 2 onward of the shipped default model (MODELS.md): each continues an exported model
+// Stages 2-7 of the shipped default model (MODELS.md): each continues an exported model
 // (--init, never a fresh config) with a fresh optimizer, no dropout and a warm-up inside its
-// schedule; they differ in the start, length, seed and (from stage 5) weight decay.
+// schedule; they differ in the start, length, seed and (from stage 5 on) weight decay.
 struct ContinuationStage {
   const char* recipe;
   const char* init_names;  // the start the recipe's --init placeholder must name
@@ -64,6 +64,8 @@ TEST(TrainOptions, DefaultModelContinuationRecipes) {
       {"default-model-stage3.json", "stage2", 18000, 23u, 0.0f},
       {"default-model-stage4.json", "stage3", 12000, 31u, 0.0f},
       {"default-model-stage5.json", "stage4-mean", 12000, 37u, 0.1f},
+      {"default-model-stage6.json", "stage5", 12000, 41u, 0.1f},
+      {"default-model-stage7.json", "stage6", 12000, 43u, 0.2f},
   };
   for (const ContinuationStage& s : stages) {
     SCOPED_TRACE(s.recipe);
