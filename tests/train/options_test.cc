@@ -66,6 +66,7 @@ TEST(TrainOptions, DefaultModelContinuationRecipes) {
       {"default-model-stage5.json", "stage4-mean", 12000, 37u, 0.1f},
       {"default-model-stage6.json", "stage5", 12000, 41u, 0.1f},
       {"default-model-stage7.json", "stage6", 12000, 43u, 0.2f},
+      {"default-model-stage8.json", "stage7", 12000, 47u, 0.3f},
   };
   for (const ContinuationStage& s : stages) {
     SCOPED_TRACE(s.recipe);
