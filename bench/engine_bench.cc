@@ -132,7 +132,7 @@ void BM_Linear(benchmark::State& st) {
   st.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * K * N * st.iterations() / 1e9, benchmark::Counter::kIsRate);
   st.counters["GB/s"] = benchmark::Counter(4.0 * N * K * st.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_Linear)->Args({1, 1472, 3584})->Args({1, 3584, 1472})->Args({16, 1472, 3584})->Args({4, 1472, 3584})->Args({51, 1472, 3584})->Args({51, 3584, 1472})->Args({51, 1472, 384})->Args({816, 1472, 3584})->Args({816, 3584, 1472})->Args({816, 1472, 384})->UseRealTime();
+BENCHMARK(BM_Linear)->Args({16, 1472, 128})->Args({16, 1472, 512})->Args({1, 1472, 3584})->Args({1, 3584, 1472})->Args({16, 1472, 3584})->Args({4, 1472, 3584})->Args({51, 1472, 3584})->Args({51, 3584, 1472})->Args({51, 1472, 384})->Args({816, 1472, 3584})->Args({816, 3584, 1472})->Args({816, 1472, 384})->UseRealTime();
 }  // namespace
 }  // namespace byt5
 
@@ -145,7 +145,7 @@ void BM_LinearKN(benchmark::State& st) {
   for (auto _ : st) sgemm(false, false, M, N, K, 1.0f, x.data(), K, W.data(), N, 0.0f, y.data(), N);
   st.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * K * N * st.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_LinearKN)->Args({1, 1472, 3584})->Args({16, 1472, 3584})->Args({51, 1472, 3584})->Args({512, 1472, 3584})->Args({816, 1472, 3584})->Args({816, 3584, 1472})->Args({816, 1472, 384})->UseRealTime();
+BENCHMARK(BM_LinearKN)->Args({16, 1472, 128})->Args({16, 1472, 512})->Args({1, 1472, 3584})->Args({16, 1472, 3584})->Args({51, 1472, 3584})->Args({512, 1472, 3584})->Args({816, 1472, 3584})->Args({816, 3584, 1472})->Args({816, 1472, 384})->UseRealTime();
 }  // namespace
 }  // namespace byt5
 
