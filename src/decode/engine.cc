@@ -31,6 +31,7 @@ std::unique_ptr<Engine> Engine::load(const std::filesystem::path& dir) {
     if (id >= V)
       throw Error((dir / "added_tokens.json").string() + ": token '" + text + "' has id " + std::to_string(id) +
                   ", outside the model's vocabulary (vocab_size " + std::to_string(V) + ")");
+  e->impl_->model->prepare_decoding();  // at load, so no request pays for it
   return e;
 }
 

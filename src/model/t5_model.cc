@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "backends/cpu/small_m_gemm.h"
 #include "core/error.h"
 #include "ops/attention.h"
 #include "ops/embedding.h"
@@ -14,6 +15,40 @@
 namespace byt5 {
 
 T5Model::T5Model(ParamSet params) : params_(std::move(params)) {}
+
+namespace {
+
+// A decoding step's product: through the repacked panel when there is one, else linear_forward.
+void step_linear(float* y, const float* x, const float* W, const PanelMatrix* P, int M, int K, int N,
+                 bool accumulate = false) {
+  if (P) return panel_gemm(y, x, *P, M, accumulate);
+  linear_forward(y, x, W, M, K, N, accumulate);
+}
+
+}  // namespace
+
+const DecoderPanels& T5Model::decoder_panels() {
+  if (panels_) return *panels_;
+  const auto& c = config();
+  const auto& w = params_.w();
+  const int C = c.d_model, I = c.inner_dim(), F = c.d_ff;
+  auto p = std::make_unique<DecoderPanels>();
+  for (const auto& L : w.dec) {
+    DecoderPanels::Layer& P = p->layers.emplace_back();
+    P.self_q = PanelMatrix(L.self.q, I, C);
+    P.self_k = PanelMatrix(L.self.k, I, C);
+    P.self_v = PanelMatrix(L.self.v, I, C);
+    P.self_o = PanelMatrix(L.self.o, C, I);
+    P.cross_q = PanelMatrix(L.cross.q, I, C);
+    P.cross_o = PanelMatrix(L.cross.o, C, I);
+    P.ffn.wi0 = PanelMatrix(L.ffn.wi0, F, C);
+    if (L.ffn.wi1) P.ffn.wi1 = PanelMatrix(L.ffn.wi1, F, C);
+    P.ffn.wo = PanelMatrix(L.ffn.wo, C, F);
+  }
+  p->lm_head = PanelMatrix(w.lm_head, c.vocab_size, C);
+  panels_ = std::move(p);
+  return *panels_;
+}
 
 // Pre-norm residual block: x += o(attn(q(ln(x)), k(src), v(src))). Self-attention when kv_src is
 // null (keys from ln(x)); cross-attention reads kv_src (B, Tkv, C), which is not normed here.
@@ -39,20 +74,21 @@ void T5Model::attention_block(const AttentionWeights& w, float* x, const float* 
   linear_forward(x, ws_.att.data(), w.o, Nq, I, C, /*accumulate=*/true);
 }
 
-void T5Model::feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N) {
+void T5Model::feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N,
+                           const DecoderPanels::FeedForward* panels) {
   const auto& c = config();
   const int C = c.d_model, F = c.d_ff;
   Workspace::ensure(ws_.h, (size_t)N * C);
   Workspace::ensure(ws_.a, (size_t)N * F);
   Workspace::ensure(ws_.b, (size_t)N * F);
   rms_norm_forward(ws_.h.data(), nullptr, x, ln, N, C, c.layer_norm_epsilon);
-  linear_forward(ws_.a.data(), ws_.h.data(), w.wi0, N, C, F);
-  if (w.wi1) linear_forward(ws_.b.data(), ws_.h.data(), w.wi1, N, C, F);
+  step_linear(ws_.a.data(), ws_.h.data(), w.wi0, panels ? &panels->wi0 : nullptr, N, C, F);
+  if (w.wi1) step_linear(ws_.b.data(), ws_.h.data(), w.wi1, panels ? &panels->wi1 : nullptr, N, C, F);
   ffn_act_forward(ws_.a.data(), ws_.a.data(), w.wi1 ? ws_.b.data() : nullptr, (long)N * F, c.act);
-  linear_forward(x, ws_.a.data(), w.wo, N, F, C, /*accumulate=*/true);
+  step_linear(x, ws_.a.data(), w.wo, panels ? &panels->wo : nullptr, N, F, C, /*accumulate=*/true);
 }
 
-void T5Model::lm_head(float* logits, const float* x, int N) {
+void T5Model::lm_head(float* logits, const float* x, int N, const PanelMatrix* panel) {
   const auto& c = config();
   const int C = c.d_model;
   Workspace::ensure(ws_.h, (size_t)N * C);
@@ -62,7 +98,7 @@ void T5Model::lm_head(float* logits, const float* x, int N) {
     const float scale = 1.0f / std::sqrt(static_cast<float>(C));
     for (size_t i = 0; i < (size_t)N * C; ++i) ws_.h[i] *= scale;
   }
-  linear_forward(logits, ws_.h.data(), params_.w().lm_head, N, C, c.vocab_size);
+  step_linear(logits, ws_.h.data(), params_.w().lm_head, panel, N, C, c.vocab_size);
 }
 
 void T5Model::encode(float* enc_out, const int* ids, const float* mask, int B, int T) {
@@ -135,17 +171,21 @@ void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* 
   Workspace::ensure(ws_.v, (size_t)N * I);
   Workspace::ensure(ws_.att, (size_t)N * I);
   Workspace::ensure(ws_.bias, (size_t)H * Tn * (t + Tn));
+  // Steps of up to kSmallM rows (greedy, beams, draft-and-verify) use the repacked weights, whose
+  // per-row results do not depend on the number of rows.
+  const DecoderPanels* panels = N <= kSmallM ? &decoder_panels() : nullptr;
   float* x = ws_.x.data();
   embedding_forward(x, ids, w.shared, N, C, c.vocab_size);
   position_bias_forward(ws_.bias.data(), w.dec_rel_bias, H, Tn, t + Tn, t, false, c.relative_attention_num_buckets,
                         c.relative_attention_max_distance);
   for (size_t l = 0; l < w.dec.size(); ++l) {
     const auto& L = w.dec[l];
+    const DecoderPanels::Layer* P = panels ? &panels->layers[l] : nullptr;
     // Self-attention: append the new positions' K/V to the cache, attend causally over 0..t+Tn-1.
     rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_self, N, C, c.layer_norm_epsilon);
-    linear_forward(ws_.q.data(), ws_.h.data(), L.self.q, N, C, I);
-    linear_forward(ws_.k.data(), ws_.h.data(), L.self.k, N, C, I);
-    linear_forward(ws_.v.data(), ws_.h.data(), L.self.v, N, C, I);
+    step_linear(ws_.q.data(), ws_.h.data(), L.self.q, P ? &P->self_q : nullptr, N, C, I);
+    step_linear(ws_.k.data(), ws_.h.data(), L.self.k, P ? &P->self_k : nullptr, N, C, I);
+    step_linear(ws_.v.data(), ws_.h.data(), L.self.v, P ? &P->self_v : nullptr, N, C, I);
     store_keys_transposed(cache.self_kt[l].data(), cache.max_len, t, ws_.k.data(), B, Tn, H, c.d_kv);
     for (int b = 0; b < B; ++b) {
       const size_t dst = ((size_t)b * cache.max_len + t) * I, src = (size_t)b * Tn * I;
@@ -154,17 +194,17 @@ void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* 
     AttentionShape ss{B, Tn, t + Tn, H, c.d_kv, (long)Tn * I, (long)cache.max_len * I, true, t};
     attention_forward_kt(ws_.att.data(), ws_.q.data(), cache.self_kt[l].data(), cache.max_len, cache.self_v[l].data(),
                          ws_.bias.data(), nullptr, ss);
-    linear_forward(x, ws_.att.data(), L.self.o, N, I, C, true);
+    step_linear(x, ws_.att.data(), L.self.o, P ? &P->self_o : nullptr, N, I, C, true);
     // Cross-attention over the precomputed encoder K/V.
     rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_cross, N, C, c.layer_norm_epsilon);
-    linear_forward(ws_.q.data(), ws_.h.data(), L.cross.q, N, C, I);
+    step_linear(ws_.q.data(), ws_.h.data(), L.cross.q, P ? &P->cross_q : nullptr, N, C, I);
     AttentionShape cs{B, Tn, cache.Te, H, c.d_kv, (long)Tn * I, (long)cache.Te * I, false, 0};
     attention_forward_kt(ws_.att.data(), ws_.q.data(), cache.cross_kt[l].data(), cache.Te, cache.cross_v[l].data(),
                          nullptr, cache.enc_mask.data(), cs);
-    linear_forward(x, ws_.att.data(), L.cross.o, N, I, C, true);
-    feed_forward(L.ffn, x, L.ln_ffn, N);
+    step_linear(x, ws_.att.data(), L.cross.o, P ? &P->cross_o : nullptr, N, I, C, true);
+    feed_forward(L.ffn, x, L.ln_ffn, N, P ? &P->ffn : nullptr);
   }
-  lm_head(logits, x, N);
+  lm_head(logits, x, N, panels ? &panels->lm_head : nullptr);
   cache.len = t + Tn;
 }
 

@@ -2,8 +2,10 @@
 // incremental decoder with a self-attention KV cache and cross-attention K/V computed once.
 // Dimension letters: B batch, T/Te/Td positions, C d_model, I heads*d_kv, F d_ff, V vocab.
 #pragma once
+#include <memory>
 #include <vector>
 
+#include "backends/cpu/panel_gemm.h"
 #include "core/aligned_buffer.h"
 #include "model/config.h"
 #include "model/weights.h"
@@ -33,12 +35,30 @@ struct Workspace {
   }
 };
 
+// The decoder's linear layers (and the LM head) repacked for decoding steps (panel_gemm): a second
+// copy of the decoder's weights, made by prepare_decoding() or on the first decoding step.
+struct DecoderPanels {
+  struct FeedForward {
+    PanelMatrix wi0, wi1, wo;  // wi1 empty when the feed-forward is not gated
+  };
+  struct Layer {
+    PanelMatrix self_q, self_k, self_v, self_o, cross_q, cross_o;
+    FeedForward ffn;
+  };
+  std::vector<Layer> layers;
+  PanelMatrix lm_head;
+};
+
 class T5Model {
  public:
   explicit T5Model(ParamSet params);
 
   const T5Config& config() const { return params_.config(); }
-  ParamSet& params() { return params_; }
+  // Mutable access drops the repacked copy (the weights may change); the next step makes it again.
+  ParamSet& params() {
+    panels_.reset();
+    return params_;
+  }
   const ParamSet& params() const { return params_; }
 
   // ids (B, T) padded; mask (B, T) 1/0 (null: all valid). enc_out (B, T, C).
@@ -54,15 +74,22 @@ class T5Model {
   // writes logits (B, Tn, V). With B * Tn <= kSmallM each row's logits are bit-identical to feeding
   // the tokens one step at a time, which makes draft-and-verify decoding lossless.
   void decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* logits);
+  // Repacks the decoder's weights for decoding steps now rather than on the first step (loading
+  // byt5-small's decoder so takes a fraction of a second and ~330 MB more memory).
+  void prepare_decoding() { decoder_panels(); }
 
  private:
   void attention_block(const AttentionWeights& w, float* x, const float* ln, int B, int Tq, const float* bias,
                        const float* kv_src, int Tkv, const float* key_mask, bool causal);
-  void feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N);
-  void lm_head(float* logits, const float* x, int N);
+  // With panels (decoding steps of up to kSmallM rows) the products go through panel_gemm.
+  void feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N,
+                    const DecoderPanels::FeedForward* panels = nullptr);
+  void lm_head(float* logits, const float* x, int N, const PanelMatrix* panel = nullptr);
+  const DecoderPanels& decoder_panels();
 
   ParamSet params_;
   Workspace ws_;
+  std::unique_ptr<DecoderPanels> panels_;
 };
 
 }  // namespace byt5
