@@ -74,8 +74,8 @@ class T5Model {
   // writes logits (B, Tn, V). With B * Tn <= kSmallM each row's logits are bit-identical to feeding
   // the tokens one step at a time, which makes draft-and-verify decoding lossless.
   void decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* logits);
-  // Repacks the decoder's weights for decoding steps now rather than on the first step (loading
-  // byt5-small's decoder so takes a fraction of a second and ~330 MB more memory).
+  // Repacks the decoder's weights for decoding steps now rather than on the first step (for
+  // byt5-small's decoder about a second and ~330 MB more memory).
   void prepare_decoding() { decoder_panels(); }
 
  private:
