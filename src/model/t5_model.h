@@ -77,6 +77,8 @@ class T5Model {
   // Repacks the decoder's weights for decoding steps now rather than on the first step (for
   // byt5-small's decoder about a second and ~330 MB more memory).
   void prepare_decoding() { decoder_panels(); }
+  // The repacked copy decoding steps use (made now if missing).
+  const DecoderPanels& decoder_panels();
 
  private:
   void attention_block(const AttentionWeights& w, float* x, const float* ln, int B, int Tq, const float* bias,
@@ -85,7 +87,6 @@ class T5Model {
   void feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N,
                     const DecoderPanels::FeedForward* panels = nullptr);
   void lm_head(float* logits, const float* x, int N, const PanelMatrix* panel = nullptr);
-  const DecoderPanels& decoder_panels();
 
   ParamSet params_;
   Workspace ws_;
