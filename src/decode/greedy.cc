@@ -75,7 +75,7 @@ std::vector<int> greedy_decode_drafted(T5Model& model, const std::vector<int>& i
   std::vector<int> out;
   if (max_new_tokens <= 0) return out;
   if (input.empty()) throw Error("greedy_decode: an input has no tokens (encode() always appends EOS)");
-  // Keeping every pass within the small-M kernel is what makes verification exact.
+  // At most kSmallM rows per pass, as drafting was tuned (every pass is exact whatever its size).
   max_draft = std::clamp(max_draft, 0, kSmallM - 1);
   const int Te = static_cast<int>(input.size()), V = c.vocab_size;
   AlignedBuffer<float> enc((size_t)Te * c.d_model), logits((size_t)(max_draft + 1) * V);

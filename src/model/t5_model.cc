@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "backends/cpu/small_m_gemm.h"
 #include "core/error.h"
 #include "ops/attention.h"
 #include "ops/embedding.h"
@@ -18,11 +17,33 @@ T5Model::T5Model(ParamSet params) : params_(std::move(params)) {}
 
 namespace {
 
-// A decoding step's product: through the repacked panel when there is one, else linear_forward.
-void step_linear(float* y, const float* x, const float* W, const PanelMatrix* P, int M, int K, int N,
-                 bool accumulate = false) {
+// One product of the model: through the panels when given, else linear_forward on W as stored.
+void product(float* y, const float* x, const float* W, const PanelMatrix* P, int M, int K, int N,
+             bool accumulate = false) {
   if (P) return panel_gemm(y, x, *P, M, accumulate);
   linear_forward(y, x, W, M, K, N, accumulate);
+}
+
+// Calls f(W, N, K, slot) for each decoder matrix that panel_gemm multiplies with (the
+// cross-attention K/V weights, used once per input over all encoder positions, keep their layout)
+// and the LM head, W being (N, K) as Hugging Face stores it.
+template <typename F>
+void for_each_decoder_matrix(const T5Config& c, const ModelWeights& w, DecoderPanels& p, F&& f) {
+  const int C = c.d_model, I = c.inner_dim(), Fd = c.d_ff;
+  p.layers.resize(w.dec.size());
+  for (size_t l = 0; l < w.dec.size(); ++l) {
+    const DecoderLayerWeights& L = w.dec[l];
+    DecoderPanels::Layer& P = p.layers[l];
+    f(L.self.q, I, C, P.self_q);
+    f(L.self.k, I, C, P.self_k);
+    f(L.self.v, I, C, P.self_v);
+    f(L.self.o, C, I, P.self_o);
+    f(L.cross.q, I, C, P.cross_q);
+    f(L.cross.o, C, I, P.cross_o);
+    f(L.ffn.wi0, Fd, C, P.ffn.wi0);
+    if (L.ffn.wi1) f(L.ffn.wi1, Fd, C, P.ffn.wi1);
+    f(L.ffn.wo, C, Fd, P.ffn.wo);
+  }
 }
 
 }  // namespace
@@ -31,29 +52,36 @@ const DecoderPanels& T5Model::decoder_panels() {
   if (panels_) return *panels_;
   const auto& c = config();
   const auto& w = params_.w();
-  const int C = c.d_model, I = c.inner_dim(), F = c.d_ff;
   auto p = std::make_unique<DecoderPanels>();
-  for (const auto& L : w.dec) {
-    DecoderPanels::Layer& P = p->layers.emplace_back();
-    P.self_q = PanelMatrix(L.self.q, I, C);
-    P.self_k = PanelMatrix(L.self.k, I, C);
-    P.self_v = PanelMatrix(L.self.v, I, C);
-    P.self_o = PanelMatrix(L.self.o, C, I);
-    P.cross_q = PanelMatrix(L.cross.q, I, C);
-    P.cross_o = PanelMatrix(L.cross.o, C, I);
-    P.ffn.wi0 = PanelMatrix(L.ffn.wi0, F, C);
-    if (L.ffn.wi1) P.ffn.wi1 = PanelMatrix(L.ffn.wi1, F, C);
-    P.ffn.wo = PanelMatrix(L.ffn.wo, C, F);
-  }
-  p->lm_head = PanelMatrix(w.lm_head, c.vocab_size, C);
+  for_each_decoder_matrix(c, w, *p, [](float* W, int N, int K, PanelMatrix& slot) {
+    slot = PanelMatrix::pack_in_place(W, N, K);
+  });
+  // A tied LM head is the embedding too, which lookups read by rows: repacked as a copy.
+  if (w.lm_head == w.shared) p->lm_head = PanelMatrix(w.lm_head, c.vocab_size, c.d_model);
+  else p->lm_head = PanelMatrix::pack_in_place(w.lm_head, c.vocab_size, c.d_model);
   panels_ = std::move(p);
   return *panels_;
+}
+
+ParamSet& T5Model::params() {
+  if (panels_) {
+    const auto& c = config();
+    const auto& w = params_.w();
+    DecoderPanels unused;
+    for_each_decoder_matrix(c, w, unused, [](float* W, int N, int K, PanelMatrix&) {
+      PanelMatrix::unpack_in_place(W, N, K);
+    });
+    if (w.lm_head != w.shared) PanelMatrix::unpack_in_place(w.lm_head, c.vocab_size, c.d_model);
+    panels_.reset();
+  }
+  return params_;
 }
 
 // Pre-norm residual block: x += o(attn(q(ln(x)), k(src), v(src))). Self-attention when kv_src is
 // null (keys from ln(x)); cross-attention reads kv_src (B, Tkv, C), which is not normed here.
 void T5Model::attention_block(const AttentionWeights& w, float* x, const float* ln, int B, int Tq, const float* bias,
-                              const float* kv_src, int Tkv, const float* key_mask, bool causal) {
+                              const float* kv_src, int Tkv, const float* key_mask, bool causal,
+                              const AttentionPanels& P) {
   const auto& c = config();
   const int C = c.d_model, I = c.inner_dim();
   const int Nq = B * Tq;
@@ -62,16 +90,16 @@ void T5Model::attention_block(const AttentionWeights& w, float* x, const float* 
   Workspace::ensure(ws_.att, (size_t)Nq * I);
   Workspace::ensure(ws_.tmp, (size_t)Nq * C);
   rms_norm_forward(ws_.h.data(), nullptr, x, ln, Nq, C, c.layer_norm_epsilon);
-  linear_forward(ws_.q.data(), ws_.h.data(), w.q, Nq, C, I);
+  product(ws_.q.data(), ws_.h.data(), w.q, P.q, Nq, C, I);
   const float* src = kv_src ? kv_src : ws_.h.data();
   const int Nk = B * Tkv;
   Workspace::ensure(ws_.k, (size_t)Nk * I);
   Workspace::ensure(ws_.v, (size_t)Nk * I);
-  linear_forward(ws_.k.data(), src, w.k, Nk, C, I);
-  linear_forward(ws_.v.data(), src, w.v, Nk, C, I);
+  product(ws_.k.data(), src, w.k, P.k, Nk, C, I);
+  product(ws_.v.data(), src, w.v, P.v, Nk, C, I);
   AttentionShape s{B, Tq, Tkv, c.num_heads, c.d_kv, (long)Tq * I, (long)Tkv * I, causal, 0};
   attention_forward(ws_.att.data(), nullptr, ws_.q.data(), ws_.k.data(), ws_.v.data(), bias, key_mask, s);
-  linear_forward(x, ws_.att.data(), w.o, Nq, I, C, /*accumulate=*/true);
+  product(x, ws_.att.data(), w.o, P.o, Nq, I, C, /*accumulate=*/true);
 }
 
 void T5Model::feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N,
@@ -82,10 +110,10 @@ void T5Model::feed_forward(const FeedForwardWeights& w, float* x, const float* l
   Workspace::ensure(ws_.a, (size_t)N * F);
   Workspace::ensure(ws_.b, (size_t)N * F);
   rms_norm_forward(ws_.h.data(), nullptr, x, ln, N, C, c.layer_norm_epsilon);
-  step_linear(ws_.a.data(), ws_.h.data(), w.wi0, panels ? &panels->wi0 : nullptr, N, C, F);
-  if (w.wi1) step_linear(ws_.b.data(), ws_.h.data(), w.wi1, panels ? &panels->wi1 : nullptr, N, C, F);
+  product(ws_.a.data(), ws_.h.data(), w.wi0, panels ? &panels->wi0 : nullptr, N, C, F);
+  if (w.wi1) product(ws_.b.data(), ws_.h.data(), w.wi1, panels ? &panels->wi1 : nullptr, N, C, F);
   ffn_act_forward(ws_.a.data(), ws_.a.data(), w.wi1 ? ws_.b.data() : nullptr, (long)N * F, c.act);
-  step_linear(x, ws_.a.data(), w.wo, panels ? &panels->wo : nullptr, N, F, C, /*accumulate=*/true);
+  product(x, ws_.a.data(), w.wo, panels ? &panels->wo : nullptr, N, F, C, /*accumulate=*/true);
 }
 
 void T5Model::lm_head(float* logits, const float* x, int N, const PanelMatrix* panel) {
@@ -98,7 +126,7 @@ void T5Model::lm_head(float* logits, const float* x, int N, const PanelMatrix* p
     const float scale = 1.0f / std::sqrt(static_cast<float>(C));
     for (size_t i = 0; i < (size_t)N * C; ++i) ws_.h[i] *= scale;
   }
-  step_linear(logits, ws_.h.data(), params_.w().lm_head, panel, N, C, c.vocab_size);
+  product(logits, ws_.h.data(), params_.w().lm_head, panel, N, C, c.vocab_size);
 }
 
 void T5Model::encode(float* enc_out, const int* ids, const float* mask, int B, int T) {
@@ -111,7 +139,7 @@ void T5Model::encode(float* enc_out, const int* ids, const float* mask, int B, i
   position_bias_forward(ws_.bias.data(), w.enc_rel_bias, c.num_heads, T, T, 0, true, c.relative_attention_num_buckets,
                         c.relative_attention_max_distance);
   for (const auto& L : w.enc) {
-    attention_block(L.attn, ws_.x.data(), L.ln_attn, B, T, ws_.bias.data(), nullptr, T, mask, false);
+    attention_block(L.attn, ws_.x.data(), L.ln_attn, B, T, ws_.bias.data(), nullptr, T, mask, false, {});
     feed_forward(L.ffn, ws_.x.data(), L.ln_ffn, N);
   }
   rms_norm_forward(enc_out, nullptr, ws_.x.data(), w.enc_final_ln, N, C, c.layer_norm_epsilon);
@@ -121,17 +149,23 @@ void T5Model::decode_full(float* logits, const int* dec_ids, int B, int Td, cons
                           const float* enc_mask, int Te) {
   const auto& c = config();
   const auto& w = params_.w();
+  const DecoderPanels& panels = decoder_panels();
   const int C = c.d_model, N = B * Td;
   AlignedBuffer<float> x((size_t)N * C), bias((size_t)c.num_heads * Td * Td);
   embedding_forward(x.data(), dec_ids, w.shared, N, C, c.vocab_size);
   position_bias_forward(bias.data(), w.dec_rel_bias, c.num_heads, Td, Td, 0, false, c.relative_attention_num_buckets,
                         c.relative_attention_max_distance);
-  for (const auto& L : w.dec) {
-    attention_block(L.self, x.data(), L.ln_self, B, Td, bias.data(), nullptr, Td, nullptr, true);
-    attention_block(L.cross, x.data(), L.ln_cross, B, Td, nullptr, enc_out, Te, enc_mask, false);
-    feed_forward(L.ffn, x.data(), L.ln_ffn, N);
+  for (size_t l = 0; l < w.dec.size(); ++l) {
+    const auto& L = w.dec[l];
+    const DecoderPanels::Layer& P = panels.layers[l];
+    attention_block(L.self, x.data(), L.ln_self, B, Td, bias.data(), nullptr, Td, nullptr, true,
+                    {&P.self_q, &P.self_k, &P.self_v, &P.self_o});
+    // The cross-attention K/V weights keep their layout (linear_forward; see start_decoding).
+    attention_block(L.cross, x.data(), L.ln_cross, B, Td, nullptr, enc_out, Te, enc_mask, false,
+                    {&P.cross_q, nullptr, nullptr, &P.cross_o});
+    feed_forward(L.ffn, x.data(), L.ln_ffn, N, &P.ffn);
   }
-  lm_head(logits, x.data(), N);
+  lm_head(logits, x.data(), N, &panels.lm_head);
 }
 
 DecoderCache T5Model::start_decoding(const float* enc_out, const float* enc_mask, int B, int Te, int max_len) {
@@ -171,21 +205,20 @@ void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* 
   Workspace::ensure(ws_.v, (size_t)N * I);
   Workspace::ensure(ws_.att, (size_t)N * I);
   Workspace::ensure(ws_.bias, (size_t)H * Tn * (t + Tn));
-  // Steps of up to kSmallM rows (greedy, beams, draft-and-verify) use the repacked weights, whose
-  // per-row results do not depend on the number of rows.
-  const DecoderPanels* panels = N <= kSmallM ? &decoder_panels() : nullptr;
+  // The panels' per-row results do not depend on the number of rows (draft-and-verify relies on it).
+  const DecoderPanels& panels = decoder_panels();
   float* x = ws_.x.data();
   embedding_forward(x, ids, w.shared, N, C, c.vocab_size);
   position_bias_forward(ws_.bias.data(), w.dec_rel_bias, H, Tn, t + Tn, t, false, c.relative_attention_num_buckets,
                         c.relative_attention_max_distance);
   for (size_t l = 0; l < w.dec.size(); ++l) {
     const auto& L = w.dec[l];
-    const DecoderPanels::Layer* P = panels ? &panels->layers[l] : nullptr;
+    const DecoderPanels::Layer& P = panels.layers[l];
     // Self-attention: append the new positions' K/V to the cache, attend causally over 0..t+Tn-1.
     rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_self, N, C, c.layer_norm_epsilon);
-    step_linear(ws_.q.data(), ws_.h.data(), L.self.q, P ? &P->self_q : nullptr, N, C, I);
-    step_linear(ws_.k.data(), ws_.h.data(), L.self.k, P ? &P->self_k : nullptr, N, C, I);
-    step_linear(ws_.v.data(), ws_.h.data(), L.self.v, P ? &P->self_v : nullptr, N, C, I);
+    product(ws_.q.data(), ws_.h.data(), L.self.q, &P.self_q, N, C, I);
+    product(ws_.k.data(), ws_.h.data(), L.self.k, &P.self_k, N, C, I);
+    product(ws_.v.data(), ws_.h.data(), L.self.v, &P.self_v, N, C, I);
     store_keys_transposed(cache.self_kt[l].data(), cache.max_len, t, ws_.k.data(), B, Tn, H, c.d_kv);
     for (int b = 0; b < B; ++b) {
       const size_t dst = ((size_t)b * cache.max_len + t) * I, src = (size_t)b * Tn * I;
@@ -194,17 +227,17 @@ void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* 
     AttentionShape ss{B, Tn, t + Tn, H, c.d_kv, (long)Tn * I, (long)cache.max_len * I, true, t};
     attention_forward_kt(ws_.att.data(), ws_.q.data(), cache.self_kt[l].data(), cache.max_len, cache.self_v[l].data(),
                          ws_.bias.data(), nullptr, ss);
-    step_linear(x, ws_.att.data(), L.self.o, P ? &P->self_o : nullptr, N, I, C, true);
+    product(x, ws_.att.data(), L.self.o, &P.self_o, N, I, C, true);
     // Cross-attention over the precomputed encoder K/V.
     rms_norm_forward(ws_.h.data(), nullptr, x, L.ln_cross, N, C, c.layer_norm_epsilon);
-    step_linear(ws_.q.data(), ws_.h.data(), L.cross.q, P ? &P->cross_q : nullptr, N, C, I);
+    product(ws_.q.data(), ws_.h.data(), L.cross.q, &P.cross_q, N, C, I);
     AttentionShape cs{B, Tn, cache.Te, H, c.d_kv, (long)Tn * I, (long)cache.Te * I, false, 0};
     attention_forward_kt(ws_.att.data(), ws_.q.data(), cache.cross_kt[l].data(), cache.Te, cache.cross_v[l].data(),
                          nullptr, cache.enc_mask.data(), cs);
-    step_linear(x, ws_.att.data(), L.cross.o, P ? &P->cross_o : nullptr, N, I, C, true);
-    feed_forward(L.ffn, x, L.ln_ffn, N, P ? &P->ffn : nullptr);
+    product(x, ws_.att.data(), L.cross.o, &P.cross_o, N, I, C, true);
+    feed_forward(L.ffn, x, L.ln_ffn, N, &P.ffn);
   }
-  lm_head(logits, x, N, panels ? &panels->lm_head : nullptr);
+  lm_head(logits, x, N, &panels.lm_head);
   cache.len = t + Tn;
 }
 

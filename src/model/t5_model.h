@@ -35,8 +35,9 @@ struct Workspace {
   }
 };
 
-// The decoder's linear layers (and the LM head) repacked for decoding steps (panel_gemm): a second
-// copy of the decoder's weights, made by prepare_decoding() or on the first decoding step.
+// Views of the decoder's linear layers (and the LM head) as panels (panel_gemm). They are repacked
+// where they lie in the ParamSet, so the model holds one copy of its weights; only a tied LM head,
+// which is also the embedding, gets a repacked copy of its own.
 struct DecoderPanels {
   struct FeedForward {
     PanelMatrix wi0, wi1, wo;  // wi1 empty when the feed-forward is not gated
@@ -54,16 +55,14 @@ class T5Model {
   explicit T5Model(ParamSet params);
 
   const T5Config& config() const { return params_.config(); }
-  // Mutable access drops the repacked copy (the weights may change); the next step makes it again.
-  ParamSet& params() {
-    panels_.reset();
-    return params_;
-  }
-  const ParamSet& params() const { return params_; }
+  // The weights in Hugging Face's layout: restores the decoder's matrices if they are repacked
+  // (the caller may change them); the next decoder call repacks them.
+  ParamSet& params();
 
   // ids (B, T) padded; mask (B, T) 1/0 (null: all valid). enc_out (B, T, C).
   void encode(float* enc_out, const int* ids, const float* mask, int B, int T);
-  // Teacher forcing: dec_ids (B, Td) -> logits (B, Td, V).
+  // Teacher forcing: dec_ids (B, Td) -> logits (B, Td, V). Like the decoding calls below, it repacks
+  // the decoder's weights first if they are not (decoder_panels).
   void decode_full(float* logits, const int* dec_ids, int B, int Td, const float* enc_out, const float* enc_mask,
                    int Te);
   // Computes the cross-attention K/V once and sizes the self-attention cache for max_len steps.
@@ -71,19 +70,24 @@ class T5Model {
   // Feeds one token per row at position cache.len; writes logits (B, V) and advances the cache.
   void decode_step(DecoderCache& cache, const int* ids, float* logits) { decode_tokens(cache, ids, 1, logits); }
   // Feeds Tn tokens per row, ids (B, Tn), at positions cache.len .. cache.len + Tn - 1, causally;
-  // writes logits (B, Tn, V). With B * Tn <= kSmallM each row's logits are bit-identical to feeding
-  // the tokens one step at a time, which makes draft-and-verify decoding lossless.
+  // writes logits (B, Tn, V). Each row's logits are bit-identical to feeding the tokens one step at
+  // a time (every product goes through panel_gemm, whose rows do not depend on each other), which
+  // makes draft-and-verify decoding lossless.
   void decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* logits);
-  // Repacks the decoder's weights for decoding steps now rather than on the first step (for
-  // byt5-small's decoder about a second and ~330 MB more memory).
+  // Repacks the decoder's weights for panel_gemm now rather than on the first decoder call (for
+  // byt5-small's decoder a fraction of a second; no extra memory).
   void prepare_decoding() { decoder_panels(); }
-  // The repacked copy decoding steps use (made now if missing).
+  // The panels every decoder product uses (repacked now if they are not).
   const DecoderPanels& decoder_panels();
 
  private:
+  // Panels for the products that have them; the others multiply with the weights as stored.
+  struct AttentionPanels {
+    const PanelMatrix *q = nullptr, *k = nullptr, *v = nullptr, *o = nullptr;
+  };
   void attention_block(const AttentionWeights& w, float* x, const float* ln, int B, int Tq, const float* bias,
-                       const float* kv_src, int Tkv, const float* key_mask, bool causal);
-  // With panels (decoding steps of up to kSmallM rows) the products go through panel_gemm.
+                       const float* kv_src, int Tkv, const float* key_mask, bool causal, const AttentionPanels& P);
+  // With panels (the decoder) the products go through panel_gemm, else through linear_forward.
   void feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N,
                     const DecoderPanels::FeedForward* panels = nullptr);
   void lm_head(float* logits, const float* x, int N, const PanelMatrix* panel = nullptr);

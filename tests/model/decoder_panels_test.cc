@@ -1,13 +1,16 @@
-// Decoding steps multiply with a repacked copy of the decoder's weights: they must agree with the
-// teacher-forced decoder (which reads the weights as stored), and a change to the weights through
-// T5Model::params() must reach the next step instead of a stale copy.
+// Every decoder product multiplies with the decoder's weights repacked where they lie (one copy of
+// the weights): decoding steps must agree with the teacher-forced decoder, T5Model::params() must
+// give the weights back in Hugging Face's layout bit for bit, and a change made through it must
+// reach the next call.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "decode/engine.h"
 #include "io/tokenizer.h"
+#include "model/checkpoint.h"
 #include "model/t5_model.h"
 #include "test_util.h"
 
@@ -53,6 +56,25 @@ TEST(DecoderPanels, StepsMatchTeacherForcingAndFollowChangedWeights) {
     changed = std::max(changed, (double)std::abs(after[i] - before[i]));
   }
   EXPECT_GT(changed, 1e-3);
+}
+
+TEST(DecoderPanels, RepackedWhereTheyLieAndRestoredBitForBit) {
+  const auto dir = test::fixtures() / "hf-tiny-asym";
+  const ParamSet fresh = load_params(dir);
+  auto engine = Engine::load(dir);  // repacks at load
+  T5Model& m = engine->model();
+  const DecoderPanels& panels = m.decoder_panels();
+  const float* panel_mem = panels.layers.back().ffn.wi0.panel(0);
+  const float* lm_mem = panels.lm_head.panel(0);
+  ParamSet& p = m.params();  // back to Hugging Face's layout
+  ASSERT_EQ(p.size(), fresh.size());
+  EXPECT_EQ(std::memcmp(p.data(), fresh.data(), sizeof(float) * p.size()), 0);
+  // The panels were the ParamSet's own floats, not a copy (the LM head is untied here).
+  EXPECT_EQ(panel_mem, p.w().dec.back().ffn.wi0);
+  EXPECT_EQ(lm_mem, p.w().lm_head);
+  // Repacking again rewrites them where they lie.
+  m.prepare_decoding();
+  EXPECT_NE(std::memcmp(p.w().dec.back().ffn.wi0, fresh.w().dec.back().ffn.wi0, sizeof(float) * 64), 0);
 }
 
 }  // namespace

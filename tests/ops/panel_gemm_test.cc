@@ -4,8 +4,11 @@
 // and every row tile (6 rows, then 5 down to 1).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "backends/cpu/panel_gemm.h"
 #include "core/error.h"
@@ -48,10 +51,39 @@ INSTANTIATE_TEST_SUITE_P(Shapes, PanelGemm,
                          ::testing::Values(Shape{1, 1}, Shape{15, 5}, Shape{16, 64}, Shape{256, 17}, Shape{300, 70},
                                            Shape{600, 128}, Shape{1472, 200}));
 
+// Repacking where W lies gives the same panels as the owned copy, in W's own floats, and
+// unpacking gives W back bit for bit; N's tails make a last panel narrower than 64.
+TEST(PanelGemm, RepacksInPlaceAndRestoresBitForBit) {
+  for (const Shape s : {Shape{1, 1}, Shape{15, 5}, Shape{16, 64}, Shape{300, 70}, Shape{1472, 200}, Shape{33, 128}}) {
+    SCOPED_TRACE(std::to_string(s.K) + " x " + std::to_string(s.N));
+    const auto W = test::random_vec(s.N * s.K, 5);
+    const PanelMatrix copy(W.data(), s.N, s.K);
+    std::vector<float> mem = W;
+    const PanelMatrix view = PanelMatrix::pack_in_place(mem.data(), s.N, s.K);
+    EXPECT_EQ(view.panel(0), mem.data());
+    ASSERT_EQ(view.panels(), copy.panels());
+    for (int p = 0; p < view.panels(); ++p) {
+      ASSERT_EQ(view.width(p), std::min(64, s.N - 64 * p));
+      ASSERT_EQ(std::memcmp(view.panel(p), copy.panel(p), sizeof(float) * s.K * view.width(p)), 0) << p;
+    }
+    if (s.N > 1 && s.K > 1) {
+      EXPECT_NE(std::memcmp(mem.data(), W.data(), sizeof(float) * W.size()), 0);  // rewritten
+    }
+    auto x = test::random_vec(3 * s.K, 3);
+    std::vector<float> a(3 * s.N), b(3 * s.N);
+    panel_gemm(a.data(), x.data(), view, 3, false);
+    panel_gemm(b.data(), x.data(), copy, 3, false);
+    EXPECT_EQ(a, b);
+    PanelMatrix::unpack_in_place(mem.data(), s.N, s.K);
+    EXPECT_EQ(std::memcmp(mem.data(), W.data(), sizeof(float) * W.size()), 0);
+  }
+}
+
 TEST(PanelGemm, RejectsAnEmptyMatrix) {
   std::vector<float> W(4, 1.0f);
   EXPECT_THROW(PanelMatrix(W.data(), 0, 4), Error);
   EXPECT_THROW(PanelMatrix(W.data(), 4, 0), Error);
+  EXPECT_THROW(PanelMatrix::pack_in_place(W.data(), 0, 4), Error);
 }
 
 }  // namespace
