@@ -1,7 +1,7 @@
-// y (M, N) (+)= x (M, K) W^T for the few rows of incremental decoding, with W repacked into panels
-// of 64 output columns, each panel one contiguous (K, width) stream. Every output element is the
-// same chain of fused multiply-adds over k (in blocks of kPanelKBlock, summed in order), whatever
-// M is, so a row's result does not depend on what else is in the batch.
+// y (M, N) (+)= x (M, K) W^T for the decoder's products (decoding steps and teacher forcing), with
+// W repacked into panels of 64 output columns, each panel one contiguous (K, width) stream. Every
+// output element is the same chain of fused multiply-adds over k (in blocks of kPanelKBlock, summed
+// in order), whatever M is, so a row's result does not depend on what else is in the batch.
 #pragma once
 
 #include "core/aligned_buffer.h"
