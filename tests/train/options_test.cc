@@ -47,7 +47,7 @@ TEST(TrainOptions, DefaultModelRecipe) {
   EXPECT_GT(c.num_layers, c.num_decoder_layers);  // ByT5 puts more depth in the encoder
 }
 
-// Stages 2-9 of the shipped default model (MODELS.md): each continues an exported model
+// Stages 2-10 of the shipped default model (MODELS.md): each continues an exported model
 // (--init, never a fresh config) with a fresh optimizer, no dropout and a warm-up inside its
 // schedule; they differ in the start, length, seed and (from stage 5 on) weight decay.
 struct ContinuationStage {
@@ -68,6 +68,7 @@ TEST(TrainOptions, DefaultModelContinuationRecipes) {
       {"default-model-stage7.json", "stage6", 12000, 43u, 0.2f},
       {"default-model-stage8.json", "stage7", 12000, 47u, 0.3f},
       {"default-model-stage9.json", "stage8", 12000, 53u, 0.4f},
+      {"default-model-stage10.json", "stage9", 12000, 59u, 0.5f},
   };
   for (const ContinuationStage& s : stages) {
     SCOPED_TRACE(s.recipe);
