@@ -24,9 +24,9 @@ void product(float* y, const float* x, const float* W, const PanelMatrix* P, int
   linear_forward(y, x, W, M, K, N, accumulate);
 }
 
-// Calls f(W, N, K, slot) for each decoder matrix that panel_gemm multiplies with (the
-// cross-attention K/V weights, used once per input over all encoder positions, keep their layout)
-// and the LM head, W being (N, K) as Hugging Face stores it.
+// Calls f(W, N, K, slot) for each matrix repacked where it lies, W being (N, K) as Hugging Face
+// stores it: every decoder matrix panel_gemm multiplies with (the cross-attention K/V weights, used
+// once per input over all encoder positions, keep their layout) and an untied LM head.
 template <typename F>
 void for_each_decoder_matrix(const T5Config& c, const ModelWeights& w, DecoderPanels& p, F&& f) {
   const int C = c.d_model, I = c.inner_dim(), Fd = c.d_ff;
@@ -44,6 +44,7 @@ void for_each_decoder_matrix(const T5Config& c, const ModelWeights& w, DecoderPa
     if (L.ffn.wi1) f(L.ffn.wi1, Fd, C, P.ffn.wi1);
     f(L.ffn.wo, C, Fd, P.ffn.wo);
   }
+  if (w.lm_head != w.shared) f(w.lm_head, c.vocab_size, C, p.lm_head);
 }
 
 }  // namespace
@@ -58,20 +59,15 @@ const DecoderPanels& T5Model::decoder_panels() {
   });
   // A tied LM head is the embedding too, which lookups read by rows: repacked as a copy.
   if (w.lm_head == w.shared) p->lm_head = PanelMatrix(w.lm_head, c.vocab_size, c.d_model);
-  else p->lm_head = PanelMatrix::pack_in_place(w.lm_head, c.vocab_size, c.d_model);
   panels_ = std::move(p);
   return *panels_;
 }
 
 ParamSet& T5Model::params() {
   if (panels_) {
-    const auto& c = config();
-    const auto& w = params_.w();
-    DecoderPanels unused;
-    for_each_decoder_matrix(c, w, unused, [](float* W, int N, int K, PanelMatrix&) {
+    for_each_decoder_matrix(config(), params_.w(), *panels_, [](float* W, int N, int K, PanelMatrix&) {
       PanelMatrix::unpack_in_place(W, N, K);
     });
-    if (w.lm_head != w.shared) PanelMatrix::unpack_in_place(w.lm_head, c.vocab_size, c.d_model);
     panels_.reset();
   }
   return params_;
@@ -116,7 +112,7 @@ void T5Model::feed_forward(const FeedForwardWeights& w, float* x, const float* l
   product(x, ws_.a.data(), w.wo, panels ? &panels->wo : nullptr, N, F, C, /*accumulate=*/true);
 }
 
-void T5Model::lm_head(float* logits, const float* x, int N, const PanelMatrix* panel) {
+void T5Model::lm_head(float* logits, const float* x, int N, const PanelMatrix& panel) {
   const auto& c = config();
   const int C = c.d_model;
   Workspace::ensure(ws_.h, (size_t)N * C);
@@ -126,7 +122,7 @@ void T5Model::lm_head(float* logits, const float* x, int N, const PanelMatrix* p
     const float scale = 1.0f / std::sqrt(static_cast<float>(C));
     for (size_t i = 0; i < (size_t)N * C; ++i) ws_.h[i] *= scale;
   }
-  product(logits, ws_.h.data(), params_.w().lm_head, panel, N, C, c.vocab_size);
+  panel_gemm(logits, ws_.h.data(), panel, N, /*accumulate=*/false);
 }
 
 void T5Model::encode(float* enc_out, const int* ids, const float* mask, int B, int T) {
@@ -165,7 +161,7 @@ void T5Model::decode_full(float* logits, const int* dec_ids, int B, int Td, cons
                     {&P.cross_q, nullptr, nullptr, &P.cross_o});
     feed_forward(L.ffn, x.data(), L.ln_ffn, N, &P.ffn);
   }
-  lm_head(logits, x.data(), N, &panels.lm_head);
+  lm_head(logits, x.data(), N, panels.lm_head);
 }
 
 DecoderCache T5Model::start_decoding(const float* enc_out, const float* enc_mask, int B, int Te, int max_len) {
@@ -237,7 +233,7 @@ void T5Model::decode_tokens(DecoderCache& cache, const int* ids, int Tn, float* 
     product(x, ws_.att.data(), L.cross.o, &P.cross_o, N, I, C, true);
     feed_forward(L.ffn, x, L.ln_ffn, N, &P.ffn);
   }
-  lm_head(logits, x, N, &panels.lm_head);
+  lm_head(logits, x, N, panels.lm_head);
   cache.len = t + Tn;
 }
 

@@ -90,7 +90,7 @@ class T5Model {
   // With panels (the decoder) the products go through panel_gemm, else through linear_forward.
   void feed_forward(const FeedForwardWeights& w, float* x, const float* ln, int N,
                     const DecoderPanels::FeedForward* panels = nullptr);
-  void lm_head(float* logits, const float* x, int N, const PanelMatrix* panel = nullptr);
+  void lm_head(float* logits, const float* x, int N, const PanelMatrix& panel);
 
   ParamSet params_;
   Workspace ws_;
