@@ -24,7 +24,7 @@ void add_parse_command(CLI::App& app, Runner& run) {
   auto* sub = app.add_subcommand("parse", "Parse requests into TOP trees (text arguments, or stdin lines)");
   sub->add_option("--model", o->model, "Model directory (default: the shipped model)")->check(CLI::ExistingDirectory);
   sub->add_option("--batch-size", o->batch_size, "Inputs decoded together by greedy decoding (--beams 1); beam search takes one at a time")->check(CLI::PositiveNumber);
-  sub->add_option("--max-new-tokens", o->max_new_tokens, "Most tokens generated per input (default: 3 per input byte + 200, enough for every TOPv2 parse)")->check(CLI::PositiveNumber);
+  sub->add_option("--max-new-tokens", o->max_new_tokens, "Most tokens generated per input (default: 3 per input byte + 200, at most 1024; enough for every TOPv2 parse)")->check(CLI::PositiveNumber);
   sub->add_flag("--json", o->json,
                 "Print each parse as a JSON object (intents, slots with text and character spans; valid:false "
                 "with the error for an ill-formed prediction)");

@@ -41,7 +41,7 @@ void add_train_command(CLI::App& app, Runner& run) {
   auto f = std::make_shared<Flags>();
   auto* sub = app.add_subcommand(
       "train", "Fine-tune a model on TOPv2 (the model card's recipe: recipes/byt5-small-top_v2.json)");
-  sub->add_option("--recipe", f->recipe, "JSON recipe (keys as these flags with '_' for '-'); flags override it")
+  sub->add_option("--recipe", f->recipe, "JSON recipe (keys as these flags with '_' for '-'; 'shuffle' and 'eval_constrained' for the opposites of --no-shuffle and --eval-unconstrained); flags override it")
       ->check(CLI::ExistingFile);
   auto* init = flag(sub, f, "--init", &TrainOptions::init, "Hugging Face model directory to start from")
                    ->check(CLI::ExistingDirectory);

@@ -1,5 +1,5 @@
 // Engine: a loaded checkpoint (config, weights, tokenizer) plus what inference needs, behind the
-// calls the CLI, the evaluator and the server use.
+// calls the CLI subcommands (parse, generate, score, eval, bench) use.
 #pragma once
 #include <cstdint>
 #include <filesystem>

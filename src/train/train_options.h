@@ -1,5 +1,6 @@
 // The settings of a training run: defaults are the model card's recipe; a recipe file (JSON, keys
-// as the flags with '_' for '-', e.g. "batch_size") overrides them, and flags override the recipe.
+// as the flags with '_' for '-', e.g. "batch_size"; "shuffle" and "eval_constrained" are the
+// opposites of --no-shuffle and --eval-unconstrained) overrides them, and flags override the recipe.
 #pragma once
 #include <cstdint>
 #include <optional>
