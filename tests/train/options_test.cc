@@ -69,6 +69,7 @@ TEST(TrainOptions, DefaultModelContinuationRecipes) {
       {"default-model-stage8.json", "stage7", 12000, 47u, 0.3f},
       {"default-model-stage9.json", "stage8", 12000, 53u, 0.4f},
       {"default-model-stage10.json", "stage9", 12000, 59u, 0.5f},
+      {"default-model-stage11.json", "stage10", 12000, 61u, 0.6f},
   };
   for (const ContinuationStage& s : stages) {
     SCOPED_TRACE(s.recipe);
