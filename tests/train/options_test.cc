@@ -70,6 +70,7 @@ TEST(TrainOptions, DefaultModelContinuationRecipes) {
       {"default-model-stage9.json", "stage8", 12000, 53u, 0.4f},
       {"default-model-stage10.json", "stage9", 12000, 59u, 0.5f},
       {"default-model-stage11.json", "stage10", 12000, 61u, 0.6f},
+      {"default-model-stage12.json", "stage11", 12000, 67u, 0.6f},
   };
   for (const ContinuationStage& s : stages) {
     SCOPED_TRACE(s.recipe);
