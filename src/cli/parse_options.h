@@ -17,8 +17,8 @@
 namespace byt5::cli {
 
 // Beam search with 4 beams gains 0.7-3 points of exact match over greedy on TOPv2, depending on
-// the model (MODELS.md), and
-// keeps a parse well under 100 ms on 2 cores (BENCHMARKS.md); more beams gain little.
+// the model (MODELS.md), and keeps a parse well under 100 ms on 2 cores (BENCHMARKS.md); more
+// beams gain little.
 inline constexpr int kParseBeams = 4;
 
 struct DecodingFlags {

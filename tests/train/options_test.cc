@@ -47,7 +47,7 @@ TEST(TrainOptions, DefaultModelRecipe) {
   EXPECT_GT(c.num_layers, c.num_decoder_layers);  // ByT5 puts more depth in the encoder
 }
 
-// Stages 2-10 of the shipped default model (MODELS.md): each continues an exported model
+// Stages 2-12 of the default model's training (MODELS.md): each continues an exported model
 // (--init, never a fresh config) with a fresh optimizer, no dropout and a warm-up inside its
 // schedule; they differ in the start, length, seed and (from stage 5 on) weight decay.
 struct ContinuationStage {
